@@ -1,0 +1,53 @@
+/**
+ * Failure types that cross Temporal. Each is the `type` of an `ApplicationFailure`, so retry
+ * policies can name them and operators can filter on them in Temporal Web.
+ *
+ * This module has no imports: workflows, activities and the client all use it.
+ */
+export const FailureType = {
+  /** The workflow input is wrong (unknown driver, bad version, bad parameter). Never retried. */
+  InvalidInput: 'InvalidInput',
+  /** Another lifecycle run holds the deployment. Never retried. */
+  DeploymentLocked: 'DeploymentLocked',
+  /** One or more actions of a mode failed; later modes did not run. */
+  ModeFailed: 'ModeFailed',
+  /** The workflow type of an action is not registered on this worker. */
+  UnknownAction: 'UnknownAction',
+  /** A driver spec failed validation. */
+  InvalidDriver: 'InvalidDriver',
+  /** A check (HTTP probe, smoke test) got an answer that retrying cannot change. */
+  CheckFailed: 'CheckFailed',
+  /** A command run in a pod exited non-zero. */
+  CommandFailed: 'CommandFailed',
+  /** A component is unknown, or its selector matches nothing. */
+  ComponentNotFound: 'ComponentNotFound',
+  /** The Kubernetes API refused the request (401/403) or rejected it as invalid (4xx). */
+  KubernetesRequestRejected: 'KubernetesRequestRejected',
+  /** A wait for components ran out of time. */
+  WaitTimedOut: 'WaitTimedOut',
+  /** No Kubernetes connection is configured. */
+  KubeConfigMissing: 'KubeConfigMissing',
+  /** Rendering the driver's values template failed. */
+  TemplateError: 'TemplateError',
+  /** A Helm release step failed. */
+  ReleaseFailed: 'ReleaseFailed',
+  /** The deployment record forbids the run (no record for an upgrade, a downgrade, ...). */
+  RecordConflict: 'RecordConflict',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** Failure types that retrying cannot fix; every activity retry policy lists them. */
+export const nonRetryableFailureTypes: FailureType[] = [
+  FailureType.InvalidInput,
+  FailureType.DeploymentLocked,
+  FailureType.UnknownAction,
+  FailureType.InvalidDriver,
+  FailureType.CheckFailed,
+  FailureType.CommandFailed,
+  FailureType.ComponentNotFound,
+  FailureType.KubernetesRequestRejected,
+  FailureType.WaitTimedOut,
+  FailureType.KubeConfigMissing,
+  FailureType.TemplateError,
+  FailureType.RecordConflict,
+];
