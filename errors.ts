@@ -23,6 +23,10 @@ export const FailureType = {
   ComponentNotFound: 'ComponentNotFound',
   /** The Kubernetes API refused the request (401/403) or rejected it as invalid (4xx). */
   KubernetesRequestRejected: 'KubernetesRequestRejected',
+  /** The Kubernetes API was unreachable or answered 409/429/5xx. Retried with backoff. */
+  KubernetesUnavailable: 'KubernetesUnavailable',
+  /** No pod of a component is ready to run a command yet. Retried, so a later attempt finds one. */
+  ComponentNotReady: 'ComponentNotReady',
   /** A wait for components ran out of time. */
   WaitTimedOut: 'WaitTimedOut',
   /** No Kubernetes connection is configured. */
