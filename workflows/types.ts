@@ -28,6 +28,8 @@ interface HookInputBase {
   namespace: string;
   /** Parameter values by name; defaults apply to the ones left out. */
   parameters?: Record<string, ParameterValue>;
+  /** Per-deployment configuration seen by templates as `instance.config` (e.g. component overrides). */
+  config?: Record<string, unknown>;
 }
 
 /** Input of the `setup` workflow. */
@@ -154,4 +156,32 @@ export interface RunProgress {
 /** Workflow type of an action: namespaced by driver and driver version. */
 export function actionWorkflowType(driver: string, driverVersion: string, action: string): string {
   return `${driver}@${driverVersion}/${action}`;
+}
+
+/** The actions of one mode, all started at once. */
+export interface ModePlan {
+  mode: Mode;
+  actions: PlannedAction[];
+}
+
+/** How the built-in release step runs when a hook has no core action. */
+export interface ReleaseSettings {
+  timeoutSeconds?: number;
+  onFailure?: 'rollback' | 'keep';
+}
+
+/** Everything a run needs, resolved once when it starts: checked input, frozen context, plan. */
+export interface PreparedRun {
+  context: RunContext;
+  versions: Versions;
+  plan: ModePlan[];
+  release: ReleaseSettings;
+}
+
+/** What a finished run returns. */
+export interface RunResult {
+  deploymentId: string;
+  hook: Hook;
+  versions: Versions;
+  progress: RunProgress;
 }

@@ -1,0 +1,32 @@
+/**
+ * Driver actions run as workflows. The worker bundles every driver's `actions.ts` and registers
+ * their functions under namespaced types (`<driver>@<version>/<action>`) through one dispatcher:
+ * Temporal calls the bundle's default export for any type that is not a named export.
+ */
+import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { FailureType } from '../errors.js';
+import { bindAction } from './current-action.js';
+import type { ActionInput } from './types.js';
+
+/** A driver action as its author writes it. */
+export type ActionFunction = (input: ActionInput) => Promise<unknown>;
+
+/** Builds the workflow that runs the action registered under the execution's workflow type. */
+export function actionDispatcher(registry: Record<string, ActionFunction>) {
+  return async function runAction(input: ActionInput): Promise<unknown> {
+    const { workflowType } = workflowInfo();
+    const action = registry[workflowType];
+    if (!action) {
+      // Without this an unknown type fails workflow tasks forever; fail the run at once instead.
+      throw ApplicationFailure.create({
+        type: FailureType.UnknownAction,
+        nonRetryable: true,
+        message:
+          `this worker has no action "${workflowType}"; it knows: ${Object.keys(registry).sort().join(', ') || 'none'}. ` +
+          'Check the driver and driver version the run asked for, and the worker drivers folder.',
+      });
+    }
+    bindAction(input);
+    return await action(input);
+  };
+}

@@ -1,0 +1,11 @@
+/** Turning Temporal failure chains into one line an operator can act on. */
+import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+
+/** The deepest cause of a failure chain, with its type: `[CommandFailed] migrate exited 1`. */
+export function describeFailure(err: unknown): string {
+  let deepest: unknown = err;
+  while (deepest instanceof TemporalFailure && deepest.cause) deepest = deepest.cause;
+  const message = deepest instanceof Error ? deepest.message : String(deepest);
+  const type = deepest instanceof ApplicationFailure ? deepest.type : undefined;
+  return type ? `[${type}] ${message}` : message;
+}

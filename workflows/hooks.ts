@@ -1,0 +1,115 @@
+/**
+ * The lifecycle workflows `setup` and `upgrade`: check the input, take the deployment's lock,
+ * prepare the run, then run the modes pre → core → post, each mode's actions side by side.
+ */
+import { ApplicationFailure, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { FailureType } from '../errors.js';
+import { quick, release } from './activity-profiles.js';
+import { describeFailure } from './failures.js';
+import { assertInputShape } from './input-shape.js';
+import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
+import { progressQuery } from './messages.js';
+import { runMode, type SharedActionInput } from './modes.js';
+import { markAction, markMode, modeProgress, newProgress } from './progress.js';
+import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from './search-attributes.js';
+import {
+  ActionState,
+  Hook,
+  Mode,
+  ModeState,
+  RunStatus,
+  type HookInput,
+  type ModeProgress,
+  type PreparedRun,
+  type RunProgress,
+  type RunResult,
+  type SetupInput,
+  type UpgradeInput,
+} from './types.js';
+
+/** First creation of a deployment: installs the application at `version` with its setup actions. */
+export async function setup(input: SetupInput): Promise<RunResult> {
+  return runHook(Hook.Setup, input);
+}
+
+/** Moves a deployment to `targetVersion` (or a new driver version) with its upgrade actions. */
+export async function upgrade(input: UpgradeInput): Promise<RunResult> {
+  return runHook(Hook.Upgrade, input);
+}
+
+async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
+  assertInputShape(hook, input);
+  const { deploymentId } = input;
+  const progress = newProgress(deploymentId, input.driver, hook);
+  setHandler(progressQuery, () => progress);
+  upsertSearchAttributes([
+    { key: deploymentIdKey, value: deploymentId },
+    { key: driverKey, value: input.driver },
+    { key: hookKey, value: hook },
+    { key: statusKey, value: RunStatus.Running },
+  ]);
+
+  const lock = await acquireDeploymentLock(deploymentId, hook);
+  try {
+    const run = await quick.prepareRun({ hook, input, workflowId: workflowInfo().workflowId });
+    progress.versions = run.versions;
+    upsertSearchAttributes([{ key: targetVersionKey, value: run.versions.target }]);
+    await runModes(hook, input, run, progress);
+    progress.status = RunStatus.Succeeded;
+    return { deploymentId, hook, versions: run.versions, progress };
+  } catch (err) {
+    progress.status = RunStatus.Failed;
+    progress.error = describeFailure(err);
+    throw err;
+  } finally {
+    upsertSearchAttributes([{ key: statusKey, value: progress.status }]);
+    await releaseDeploymentLock(lock);
+  }
+}
+
+async function runModes(hook: Hook, input: HookInput, run: PreparedRun, progress: RunProgress): Promise<void> {
+  const shared: SharedActionInput = {
+    deploymentId: input.deploymentId,
+    hook,
+    versions: run.versions,
+    parameters: run.context.parameters,
+    context: run.context,
+  };
+  for (const plan of run.plan) {
+    const mode = modeProgress(progress, plan.mode);
+    upsertSearchAttributes([{ key: modeKey, value: plan.mode }]);
+    if (plan.actions.length === 0 && plan.mode !== Mode.Core) {
+      markMode(mode, ModeState.Skipped);
+      continue;
+    }
+    markMode(mode, ModeState.Running);
+    try {
+      if (plan.actions.length === 0) await runBuiltInRelease(shared, run, mode);
+      else await runMode(shared, plan, mode);
+      markMode(mode, ModeState.Succeeded);
+    } catch (err) {
+      markMode(mode, ModeState.Failed);
+      for (const later of progress.modes.filter((m) => m.state === ModeState.Pending)) markMode(later, ModeState.Skipped);
+      throw err;
+    }
+  }
+}
+
+/** A hook without core actions gets the Helm release step as its core. */
+async function runBuiltInRelease(shared: SharedActionInput, run: PreparedRun, mode: ModeProgress): Promise<void> {
+  const entry = { name: 'helm-release', workflowId: workflowInfo().workflowId, workflowType: 'releaseChart (activity)', state: ActionState.Pending, attempts: 0 };
+  mode.actions.push(entry);
+  markAction(entry, ActionState.Running);
+  try {
+    await release.releaseChart({ deploymentId: shared.deploymentId, hook: shared.hook, context: shared.context, ...run.release });
+    markAction(entry, ActionState.Succeeded);
+  } catch (err) {
+    markAction(entry, ActionState.Failed, describeFailure(err));
+    throw ApplicationFailure.create({
+      type: FailureType.ModeFailed,
+      nonRetryable: true,
+      message: `${shared.hook} of deployment "${shared.deploymentId}" stopped in mode core: helm-release: ${describeFailure(err)}`,
+      details: [{ deploymentId: shared.deploymentId, hook: shared.hook, mode: Mode.Core, failed: [{ action: 'helm-release', error: describeFailure(err) }] }],
+    });
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * One lifecycle run per deployment at a time. The lock is a child workflow with the fixed id
+ * `<deployment>/lock`: Temporal refuses to start a second workflow with the id of a running one,
+ * so acquiring is atomic on the server, and the parent-close policy frees the lock even when the
+ * holder is terminated.
+ */
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  WorkflowExecutionAlreadyStartedError,
+  condition,
+  setHandler,
+  startChild,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import { FailureType } from '../errors.js';
+import { releaseLockSignal } from './messages.js';
+import { quick } from './activity-profiles.js';
+import type { Hook } from './types.js';
+
+/** Who holds a deployment's lock; kept in the lock's memo so a refused run can name it. */
+export interface LockHolder {
+  workflowId: string;
+  runId: string;
+  hook: Hook;
+}
+
+/** Workflow id of a deployment's lock. */
+export function lockWorkflowId(deploymentId: string): string {
+  return `${deploymentId}/lock`;
+}
+
+/** Holds a deployment's lock until its holder sends `releaseLock` or closes. */
+export async function deploymentLock(holder: LockHolder): Promise<LockHolder> {
+  let released = false;
+  setHandler(releaseLockSignal, () => void (released = true));
+  await condition(() => released);
+  return holder;
+}
+
+/** Takes the deployment's lock, or fails without retry naming the run that holds it. */
+export async function acquireDeploymentLock(
+  deploymentId: string,
+  hook: Hook,
+): Promise<ChildWorkflowHandle<typeof deploymentLock>> {
+  const { workflowId, runId } = workflowInfo();
+  const holder: LockHolder = { workflowId, runId, hook };
+  const lockId = lockWorkflowId(deploymentId);
+  try {
+    return await startChild(deploymentLock, {
+      workflowId: lockId,
+      args: [holder],
+      memo: { ...holder },
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      staticSummary: `lock of deployment ${deploymentId}, held by ${hook} ${workflowId}`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const running = await quick.describeLockHolder({ lockWorkflowId: lockId });
+    const who = running ? `the ${running.hook} run "${running.workflowId}" (run id ${running.runId})` : `the run holding "${lockId}"`;
+    throw ApplicationFailure.create({
+      type: FailureType.DeploymentLocked,
+      nonRetryable: true,
+      message:
+        `deployment "${deploymentId}" is busy: ${who} is still running. ` +
+        `Wait for it to end, or cancel it, then start this ${hook} again.`,
+      details: [{ deploymentId, hook, holder: running }],
+    });
+  }
+}
+
+/** Frees the lock and waits until it is gone, so a run started right after can take it. */
+export async function releaseDeploymentLock(lock: ChildWorkflowHandle<typeof deploymentLock>): Promise<void> {
+  await lock.signal(releaseLockSignal);
+  await lock.result();
+}

@@ -1,0 +1,138 @@
+/**
+ * The built-in primitives driver actions call. Each runs as a Temporal activity with a default
+ * timeout and retry policy (exponential backoff) that a call can override, and each is idempotent,
+ * so a retry or a resumed run has the effect of one call.
+ *
+ * @example
+ * import { stopComponents, executeCommands, startComponents } from 'styrmin/actions';
+ * export async function upgrade({ deploymentId }: ActionInput) {
+ *   await stopComponents(deploymentId, ['task-worker']);
+ *   await executeCommands(deploymentId, { component: 'server', commands: [['app', 'migrate']] });
+ *   await startComponents(deploymentId, ['task-worker']);
+ * }
+ */
+import { ApplicationFailure, proxyActivities, sleep, type ActivityOptions, type Duration } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { ComponentStatus } from '../activities/status.js';
+import { FailureType } from '../errors.js';
+import { quickOptions, releaseOptions, waitingOptions } from './activity-profiles.js';
+import { currentAction } from './current-action.js';
+import type { ComponentRef } from './types.js';
+
+export type { ActionInput } from './types.js';
+export { log } from '@temporalio/workflow';
+
+/** Overrides of one primitive call's activity options (timeouts, retry policy). */
+export type CallOptions = Partial<ActivityOptions>;
+
+function activities(profile: ActivityOptions, summary: string, options?: CallOptions) {
+  return proxyActivities<Activities>({ ...profile, summary, ...options });
+}
+
+/** Resolves component names against the running action's driver, refusing unknown ones. */
+function resolve(deploymentId: string, names: string[]): { namespace: string; components: ComponentRef[] } {
+  const { context } = currentAction();
+  if (deploymentId !== context.deployment.id) {
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidInput,
+      nonRetryable: true,
+      message: `this action runs for deployment "${context.deployment.id}", not "${deploymentId}"`,
+    });
+  }
+  const components = names.map((name) => {
+    const component = context.components[name];
+    if (component) return component;
+    throw ApplicationFailure.create({
+      type: FailureType.ComponentNotFound,
+      nonRetryable: true,
+      message:
+        `driver ${context.driver.name}@${context.driver.version} has no component "${name}" ` +
+        `(it has: ${Object.keys(context.components).join(', ') || 'none'})`,
+    });
+  });
+  return { namespace: context.deployment.namespace, components };
+}
+
+/** Scales the components' workloads to zero (remembering their replicas) and waits until no pod is left. */
+export async function stopComponents(deploymentId: string, components: string[], options?: CallOptions) {
+  const input = { deploymentId, ...resolve(deploymentId, components) };
+  return activities(waitingOptions, `stop ${components.join(', ')}`, options).stopComponents(input);
+}
+
+/** Restores the replicas a stop remembered and waits until every workload is ready. */
+export async function startComponents(deploymentId: string, components: string[], options?: CallOptions) {
+  const input = { deploymentId, ...resolve(deploymentId, components) };
+  return activities(waitingOptions, `start ${components.join(', ')}`, options).startComponents(input);
+}
+
+/** What to run in a pod of a component; each command is an argv array, never a shell string. */
+export interface ExecuteCommandsRequest {
+  component: string;
+  container?: string;
+  commands: string[][];
+  timeoutSeconds?: number;
+}
+
+/** Runs commands in order in a ready pod of the component; a non-zero exit fails without retry. */
+export async function executeCommands(deploymentId: string, request: ExecuteCommandsRequest, options?: CallOptions) {
+  const { namespace, components } = resolve(deploymentId, [request.component]);
+  const summary = `exec in ${request.component}: ${request.commands.map((c) => c.join(' ')).join('; ')}`;
+  return activities(waitingOptions, summary.slice(0, 200), options).executeCommands({
+    deploymentId,
+    namespace,
+    component: components[0]!,
+    container: request.container,
+    commands: request.commands,
+    timeoutSeconds: request.timeoutSeconds,
+  });
+}
+
+/** Waits until the components are all ready or all stopped. */
+export async function waitForComponents(
+  deploymentId: string,
+  components: string[],
+  wait: { state: 'ready' | 'stopped'; timeoutSeconds?: number },
+  options?: CallOptions,
+) {
+  const input = { deploymentId, ...resolve(deploymentId, components), ...wait };
+  return activities(waitingOptions, `wait until ${components.join(', ')} ${wait.state}`, options).waitForComponents(input);
+}
+
+/** Desired and ready replicas of each component, and its pods with phase and reason. */
+export async function getComponentStatus(
+  deploymentId: string,
+  components: string[],
+  options?: CallOptions,
+): Promise<ComponentStatus[]> {
+  const input = { deploymentId, ...resolve(deploymentId, components) };
+  return activities(quickOptions, `status of ${components.join(', ')}`, options).getComponentStatus(input);
+}
+
+/**
+ * The Helm release step: `helm upgrade --install` of the driver's chart at the run's target
+ * application version. Core actions call it where their order needs it.
+ */
+export async function upgradeDeploymentVersion(
+  deploymentId: string,
+  release?: { timeoutSeconds?: number; onFailure?: 'rollback' | 'keep' },
+  options?: CallOptions,
+) {
+  resolve(deploymentId, []);
+  const { hook, context } = currentAction();
+  const summary = `helm release ${context.instance.release} at ${context.app.version}`;
+  return activities(releaseOptions, summary, options).releaseChart({ deploymentId, hook, context, ...release });
+}
+
+/** Checks an HTTP endpoint answers with the expected status; 5xx and network errors are retried. */
+export async function checkHttp(
+  url: string,
+  expect?: { status?: number; bodyIncludes?: string; timeoutSeconds?: number },
+  options?: CallOptions,
+) {
+  return activities(quickOptions, `GET ${url}`, options).checkHttp({ url, ...expect });
+}
+
+/** A durable wait: a Temporal timer that survives worker restarts and shows in Temporal Web. */
+export async function waitFor(duration: Duration, reason: string): Promise<void> {
+  await sleep(duration, { summary: reason });
+}
