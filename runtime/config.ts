@@ -1,7 +1,7 @@
 /** Worker and client configuration, read from the environment. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TLSConfig } from '@temporalio/common';
+import type { TLSConfig } from '@temporalio/client';
 
 /** Default task queue of the lifecycle workflows. */
 export const taskQueue = 'styrmin';

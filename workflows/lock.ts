@@ -7,13 +7,13 @@
 import {
   ApplicationFailure,
   ParentClosePolicy,
-  WorkflowExecutionAlreadyStartedError,
   condition,
   setHandler,
   startChild,
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { FailureType } from '../errors.js';
 import { releaseLockSignal } from './messages.js';
 import { quick } from './activity-profiles.js';

@@ -11,9 +11,10 @@
  *   await startComponents(deploymentId, ['task-worker']);
  * }
  */
-import { ApplicationFailure, proxyActivities, sleep, type ActivityOptions, type Duration } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { ApplicationFailure, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ComponentStatus } from '../activities/status.js';
+import type { ComponentStatus } from '../activities/k8s-types.js';
 import { FailureType } from '../errors.js';
 import { quickOptions, releaseOptions, waitingOptions } from './activity-profiles.js';
 import { currentAction } from './current-action.js';

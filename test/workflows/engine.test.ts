@@ -1,0 +1,135 @@
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { progressQuery } from '../../workflows/messages.js';
+import type { SetupInput } from '../../workflows/types.js';
+import { uniqueName } from '../support/temporal.js';
+import { startHarness, type EngineHarness } from './harness.js';
+
+let harness: EngineHarness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => harness?.close());
+
+function labSetup(deploymentId: string, config: Record<string, unknown> = {}): SetupInput {
+  return { deploymentId, driver: 'lab-app', namespace: 'lab', parameters: { owner: 'ops' }, config };
+}
+
+async function childTimes(workflowId: string) {
+  const { startTime, closeTime, status } = await harness.temporal.client.workflow.getHandle(workflowId).describe();
+  return { start: startTime.getTime(), close: closeTime?.getTime() ?? Infinity, status: status.name };
+}
+
+describe('setup on a real Temporal server', () => {
+  it('ends every pre action before any core action starts, and every core before any post', async () => {
+    const id = uniqueName('order');
+    const delays = { prepare_a: 200, prepare_b: 1200, prepare_c: 600, install: 400, verify: 100 };
+    const result = await harness.withWorker((taskQueue) =>
+      harness.temporal.client.workflow.execute('setup', { taskQueue, workflowId: `${id}-setup`, args: [labSetup(id, { delays })] }),
+    );
+    const child = (mode: string, action: string) => childTimes(`${id}/setup/${mode}/${action}`);
+    const pre = await Promise.all(['prepare_a', 'prepare_b', 'prepare_c', 'prepare_d', 'prepare_e'].map((a) => child('pre', a)));
+    const core = await child('core', 'install');
+    const post = await Promise.all(['verify', 'probe'].map((a) => child('post', a)));
+    for (const p of pre) expect(p.close).toBeLessThanOrEqual(core.start);
+    for (const p of post) expect(core.close).toBeLessThanOrEqual(p.start);
+    expect([...pre, core, ...post].every((c) => c.status === 'COMPLETED')).toBe(true);
+    // The longest pre action bounds the mode: core starts after prepare_b's 1.2 s, not before.
+    expect(core.start - Math.min(...pre.map((p) => p.start))).toBeGreaterThanOrEqual(1200);
+
+    const modes = result.progress.modes;
+    expect(modes.map((m) => [m.mode, m.state])).toEqual([['pre', 'succeeded'], ['core', 'succeeded'], ['post', 'succeeded']]);
+    expect(modes[0]!.actions).toHaveLength(5);
+    expect(modes[0]!.actions.every((a) => a.attempts === 1 && a.startedAt && a.endedAt)).toBe(true);
+  });
+
+  it('runs the actions of one mode side by side: five 2 s actions take about 2 s, not 10 s', async () => {
+    const id = uniqueName('fanout');
+    const delays = Object.fromEntries(['prepare_a', 'prepare_b', 'prepare_c', 'prepare_d', 'prepare_e'].map((a) => [a, 2000]));
+    const result = await harness.withWorker((taskQueue) =>
+      harness.temporal.client.workflow.execute('setup', { taskQueue, workflowId: `${id}-setup`, args: [labSetup(id, { delays })] }),
+    );
+    const pre = result.progress.modes[0]!;
+    const took = Date.parse(pre.endedAt!) - Date.parse(pre.startedAt!);
+    expect(took).toBeGreaterThanOrEqual(2000);
+    expect(took).toBeLessThan(2000 * 2);
+  });
+
+  it('lets siblings of a failed action finish, never starts core, and names the action and its cause', async () => {
+    const id = uniqueName('fail');
+    const workflowId = `${id}-setup`;
+    const error = await harness.withWorker(async (taskQueue) => {
+      const run = harness.temporal.client.workflow.execute('setup', {
+        taskQueue,
+        workflowId,
+        args: [labSetup(id, { fail: ['prepare_b'], delays: { prepare_a: 1000 } })],
+      });
+      return run.then(() => undefined, (err: unknown) => err);
+    });
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('ModeFailed');
+    expect(cause.message).toContain('stopped in mode pre');
+    expect(cause.message).toContain('prepare_b: [LabFailure] prepare_b was told to fail');
+    expect(cause.message).not.toContain('prepare_a:');
+
+    expect((await childTimes(`${id}/setup/pre/prepare_a`)).status).toBe('COMPLETED');
+    expect((await childTimes(`${id}/setup/pre/prepare_b`)).status).toBe('FAILED');
+    await expect(harness.temporal.client.workflow.getHandle(`${id}/setup/core/install`).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+  });
+
+  it('answers the progress query while a run is in flight', async () => {
+    const id = uniqueName('progress');
+    await harness.withWorker(async (taskQueue) => {
+      const handle = await harness.temporal.client.workflow.start('setup', {
+        taskQueue,
+        workflowId: `${id}-setup`,
+        args: [labSetup(id, { delays: { prepare_c: 1500 } })],
+      });
+      let progress = await handle.query(progressQuery);
+      for (let i = 0; i < 50 && progress.modes[0]!.actions.length < 5; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        progress = await handle.query(progressQuery);
+      }
+      expect(progress.status).toBe('running');
+      expect(progress.modes[0]!.state).toBe('running');
+      expect(progress.modes[1]!.state).toBe('pending');
+      const prepareC = progress.modes[0]!.actions.find((a) => a.name === 'prepare_c')!;
+      expect(prepareC).toMatchObject({ state: 'running', attempts: 1, workflowType: 'lab-app@1/prepare_c' });
+      await handle.result();
+      expect((await handle.query(progressQuery)).status).toBe('succeeded');
+    });
+  });
+
+  it('runs two drivers with same-named actions side by side, each its own code', async () => {
+    const [a, b] = [uniqueName('twin-a'), uniqueName('twin-b')];
+    await harness.withWorker(async (taskQueue) => {
+      const { client } = harness.temporal;
+      await Promise.all([
+        client.workflow.execute('setup', { taskQueue, workflowId: `${a}-setup`, args: [labSetup(a, { delays: { install: 500 } })] }),
+        client.workflow.execute('setup', {
+          taskQueue,
+          workflowId: `${b}-setup`,
+          args: [{ deploymentId: b, driver: 'lab-twin', namespace: 'lab' } satisfies SetupInput],
+        }),
+      ]);
+      expect(await client.workflow.getHandle(`${a}/setup/core/install`).result()).toBe('lab-app:install');
+      expect(await client.workflow.getHandle(`${b}/setup/core/install`).result()).toBe(`lab-twin says install for ${b}`);
+      expect((await client.workflow.getHandle(`${b}/setup/core/install`).describe()).type).toBe('lab-twin@2/install');
+    });
+  });
+
+  it('fails an action type the worker does not know at once instead of hanging', async () => {
+    const error = await harness.withWorker((taskQueue) =>
+      harness.temporal.client.workflow
+        .execute('lab-app@9/prepare_a', { taskQueue, workflowId: uniqueName('unknown'), args: [{}] })
+        .then(() => undefined, (err: unknown) => err),
+    );
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('UnknownAction');
+    expect(cause.message).toContain('no action "lab-app@9/prepare_a"');
+    expect(cause.message).toContain('lab-app@1/prepare_a');
+  });
+});

@@ -1,0 +1,45 @@
+/** One bundle per test file, one worker and task queue per test, all on the real dev server. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { loadDrivers } from '../../spec/load.js';
+import type { LoadedDriver } from '../../spec/load.js';
+import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
+import { createStyrminWorker, type StyrminWorkerOptions } from '../../runtime/worker.js';
+import { connectToTestServer, uniqueName, type TemporalTestConnections } from '../support/temporal.js';
+
+export const fixtureDrivers = fileURLToPath(new URL('../fixtures/drivers', import.meta.url));
+export const exampleDrivers = fileURLToPath(new URL('../../drivers', import.meta.url));
+
+export interface EngineHarness {
+  temporal: TemporalTestConnections;
+  drivers: LoadedDriver[];
+  bundle: WorkflowBundleWithSourceMap;
+  /** Runs `fn` while a fresh worker serves a fresh task queue. */
+  withWorker<T>(fn: (taskQueue: string) => Promise<T>, extra?: Partial<StyrminWorkerOptions>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(driverDirs: string[] = [path.join(fixtureDrivers)]): Promise<EngineHarness> {
+  const temporal = await connectToTestServer();
+  const drivers = await loadDrivers(driverDirs);
+  const bundle = await bundleLifecycleWorkflows(drivers);
+  return {
+    temporal,
+    drivers,
+    bundle,
+    async withWorker(fn, extra = {}) {
+      const taskQueue = uniqueName('styrmin-test');
+      const worker = await createStyrminWorker({
+        connection: temporal.nativeConnection,
+        client: temporal.client,
+        taskQueue,
+        drivers,
+        workflowBundle: bundle,
+        ...extra,
+      });
+      return worker.runUntil(fn(taskQueue));
+    },
+    close: () => temporal.close(),
+  };
+}

@@ -1,0 +1,36 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { uniqueName } from '../support/temporal.js';
+import { startHarness, type EngineHarness } from './harness.js';
+
+let harness: EngineHarness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => harness?.close());
+
+describe('one lifecycle run per deployment', () => {
+  it('rejects a second run for the same deployment while the first runs, naming the first, then frees the lock', async () => {
+    const deploymentId = uniqueName('locked');
+    const input = { deploymentId, driver: 'lab-app', namespace: 'lab', parameters: { owner: 'ops' } };
+    const { client } = harness.temporal;
+    await harness.withWorker(async (taskQueue) => {
+      const first = await client.workflow.start('setup', {
+        taskQueue,
+        workflowId: `${deploymentId}-first`,
+        args: [{ ...input, config: { delays: { prepare_a: 3000 } } }],
+      });
+      const error = await client.workflow
+        .execute('setup', { taskQueue, workflowId: `${deploymentId}-second`, args: [input] })
+        .then(() => undefined, (err: unknown) => err);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+      expect(cause.type).toBe('DeploymentLocked');
+      expect(cause.message).toContain(`deployment "${deploymentId}" is busy: the setup run "${deploymentId}-first"`);
+
+      await first.result();
+      const third = await client.workflow.execute('setup', { taskQueue, workflowId: `${deploymentId}-third`, args: [input] });
+      expect(third.progress.status).toBe('succeeded');
+    });
+  });
+});

@@ -1,0 +1,65 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WorkflowFailedError } from '@temporalio/client';
+import { uniqueName } from '../support/temporal.js';
+import { startHarness, type EngineHarness } from './harness.js';
+
+let harness: EngineHarness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => harness?.close());
+
+/** An HTTP endpoint answering the given statuses in turn, then the last one forever. */
+async function endpoint(statuses: number[]) {
+  let calls = 0;
+  const server = http.createServer((_req, res) => {
+    const status = statuses[Math.min(calls++, statuses.length - 1)]!;
+    res.writeHead(status).end(`status ${status}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+  return { url, calls: () => calls, close: () => new Promise((r) => server.close(r)) };
+}
+
+function probeRun(url: string) {
+  const deploymentId = uniqueName('probe');
+  return harness.withWorker((taskQueue) =>
+    harness.temporal.client.workflow
+      .execute('setup', {
+        taskQueue,
+        workflowId: `${deploymentId}-setup`,
+        args: [{ deploymentId, driver: 'lab-app', namespace: 'lab', parameters: { owner: 'ops' }, config: { probeUrl: url } }],
+      })
+      .then((result) => ({ result, deploymentId }), (error: unknown) => ({ error, deploymentId })),
+  );
+}
+
+describe('primitive retries', () => {
+  it('retries a primitive that fails twice with a retryable error, then succeeds', async () => {
+    const server = await endpoint([503, 503, 200]);
+    try {
+      const outcome = await probeRun(server.url);
+      expect('result' in outcome).toBe(true);
+      expect(server.calls()).toBe(3);
+      const probe = await harness.temporal.client.workflow.getHandle(`${outcome.deploymentId}/setup/post/probe`).result();
+      expect(probe).toBe('probe answered 200');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('does not retry a non-retryable failure', async () => {
+    const server = await endpoint([404, 200]);
+    try {
+      const outcome = await probeRun(server.url);
+      expect('error' in outcome && outcome.error).toBeInstanceOf(WorkflowFailedError);
+      const message = (outcome as { error: WorkflowFailedError }).error.cause!.message;
+      expect(message).toContain('probe: [CheckFailed]');
+      expect(message).toContain('answered 404, expected 200');
+      expect(server.calls()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});

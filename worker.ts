@@ -1,0 +1,41 @@
+/**
+ * The Styrmin worker: loads the drivers (refusing to start when a spec is invalid), bundles their
+ * actions with the lifecycle workflows, registers the primitives and serves the task queue until
+ * SIGINT or SIGTERM, when it finishes the tasks in hand and stops.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { configFromEnv } from './runtime/config.js';
+import { lazyKubeConfig } from './runtime/kube-config.js';
+import { createStyrminWorker } from './runtime/worker.js';
+import { DriverSpecError } from './spec/problems.js';
+import { loadDrivers } from './spec/load.js';
+
+async function run(): Promise<void> {
+  const config = configFromEnv();
+  const drivers = await loadDrivers(config.driverDirs);
+  const options = { address: config.address, tls: config.tls, apiKey: config.apiKey };
+  const nativeConnection = await NativeConnection.connect(options);
+  const connection = await Connection.connect(options);
+  try {
+    const worker = await createStyrminWorker({
+      connection: nativeConnection,
+      client: new Client({ connection, namespace: config.namespace }),
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      drivers,
+      kubeConfig: lazyKubeConfig(),
+    });
+    const served = drivers.map((d) => `${d.name}@${d.version}`).join(', ');
+    console.log(`styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}); drivers: ${served}`);
+    await worker.run();
+  } finally {
+    await nativeConnection.close();
+    await connection.close();
+  }
+}
+
+run().catch((err: unknown) => {
+  console.error(err instanceof DriverSpecError ? `styrmin worker: invalid driver spec, not starting:\n${err.message}` : err);
+  process.exit(1);
+});
