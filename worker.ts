@@ -25,6 +25,7 @@ async function run(): Promise<void> {
       taskQueue: config.taskQueue,
       drivers,
       kubeConfig: lazyKubeConfig(),
+      defaults: { chartLocations: config.chartLocations },
     });
     const served = drivers.map((d) => `${d.name}@${d.version}`).join(', ');
     console.log(`styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}); drivers: ${served}`);

@@ -6,6 +6,8 @@ import type { ComponentRef, HookInput, ParameterValue, ReleaseSettings, RunConte
 export interface ContextDefaults {
   cluster?: Record<string, unknown>;
   environment?: Record<string, unknown>;
+  /** Chart locations that replace a driver's `helm.main.location`, by driver name (mirrors, air-gapped registries). */
+  chartLocations?: Record<string, string>;
 }
 
 /** The context every template and action of a run sees. */
@@ -36,7 +38,9 @@ export function buildContext(
     app: {
       name: driver.name,
       version: resolved.version,
-      chart: spec.helm ? { location: spec.helm.main.location, version: spec.helm.main.version } : null,
+      chart: spec.helm
+        ? { location: defaults.chartLocations?.[driver.name] ?? spec.helm.main.location, version: spec.helm.main.version }
+        : null,
     },
     instance: { namespace: input.namespace, release: input.deploymentId, config: input.config ?? {} },
     components,

@@ -6,7 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { LoadedDriver } from '../spec/load.js';
 import { actionWorkflowType } from '../workflows/types.js';
 
@@ -58,6 +58,6 @@ export async function bundleLifecycleWorkflows(drivers: LoadedDriver[]): Promise
       config.resolve.modules = [path.join(repoRoot, 'node_modules'), 'node_modules'];
       return config;
     },
-    logger: undefined,
+    logger: new DefaultLogger('WARN'),
   });
 }

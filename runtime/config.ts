@@ -20,6 +20,8 @@ export interface StyrminConfig {
   tls?: TLSConfig;
   /** API key for Temporal Cloud (TEMPORAL_API_KEY). */
   apiKey?: string;
+  /** Chart locations replacing drivers' own, e.g. a mirror (STYRMIN_CHART_LOCATIONS="example-app=http://mirror/charts,..."). */
+  chartLocations: Record<string, string>;
 }
 
 /** Reads the configuration from `env`, failing clearly on a half-configured TLS. */
@@ -31,6 +33,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StyrminConf
     driverDirs: (env.STYRMIN_DRIVERS || 'drivers').split(',').map((dir) => path.resolve(dir.trim())),
     tls: tlsFromEnv(env),
     apiKey: env.TEMPORAL_API_KEY || undefined,
+    chartLocations: chartLocationsFromEnv(env.STYRMIN_CHART_LOCATIONS),
   };
 }
 
@@ -45,4 +48,14 @@ function tlsFromEnv(env: NodeJS.ProcessEnv): TLSConfig | undefined {
     serverRootCACertificate: ca ? readFileSync(ca) : undefined,
     clientCertPair: cert && key ? { crt: readFileSync(cert), key: readFileSync(key) } : undefined,
   };
+}
+
+function chartLocationsFromEnv(text: string | undefined): Record<string, string> {
+  const locations: Record<string, string> = {};
+  for (const entry of (text ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    if (at <= 0) throw new Error(`STYRMIN_CHART_LOCATIONS: "${entry}" is not <driver>=<chart location>`);
+    locations[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  return locations;
 }

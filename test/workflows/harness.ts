@@ -1,7 +1,7 @@
 /** One bundle per test file, one worker and task queue per test, all on the real dev server. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadDrivers } from '../../spec/load.js';
 import type { LoadedDriver } from '../../spec/load.js';
 import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
@@ -20,7 +20,17 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
+/** Workers log warnings and errors only, so test output stays readable. */
+function quietWorkers(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by an earlier harness in this test file.
+  }
+}
+
 export async function startHarness(driverDirs: string[] = [path.join(fixtureDrivers)]): Promise<EngineHarness> {
+  quietWorkers();
   const temporal = await connectToTestServer();
   const drivers = await loadDrivers(driverDirs);
   const bundle = await bundleLifecycleWorkflows(drivers);

@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { progressQuery } from '../../workflows/messages.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 
@@ -20,6 +21,10 @@ describe('one lifecycle run per deployment', () => {
         workflowId: `${deploymentId}-first`,
         args: [{ ...input, config: { delays: { prepare_a: 3000 } } }],
       });
+      // Wait until the first run holds the lock and works in its pre mode.
+      for (let i = 0; i < 100 && (await first.query(progressQuery)).modes[0]!.state !== 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const error = await client.workflow
         .execute('setup', { taskQueue, workflowId: `${deploymentId}-second`, args: [input] })
         .then(() => undefined, (err: unknown) => err);

@@ -1,4 +1,4 @@
 /** Stops the dev server the global setup started. */
-export default async function globalTeardown(): Promise<void> {
+export default async function globalTeardown() {
   await globalThis.styrminTemporal?.teardown();
 }
