@@ -1,90 +1,14 @@
 /**
- * Loads driver folders: reads `driver.styrmin.yml`, validates it against the schema and the
- * semantic rules, checks the action module, and reports every problem at once with its
- * file:line:column.
+ * Loads driver folders and throws one `DriverSpecError` listing every problem found, each with
+ * its file:line:column.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkActionFiles } from './actions-file.js';
+import { checkDriver, folderProblem, specFileName, type CheckedDriver, type LoadedDriver } from './check-driver.js';
 import { DriverSpecError, type SpecProblem } from './problems.js';
-import { checkSchema } from './schema-check.js';
-import { checkSemantics } from './semantic-check.js';
-import type { DriverSpec } from './types.js';
-import { formatPath, parseSource, type Finding } from './yaml-source.js';
 
-/** File name of the spec inside a driver folder. */
-export const specFileName = 'driver.styrmin.yml';
-
-/** A driver that passed validation. */
-export interface LoadedDriver {
-  /** Absolute path of the driver folder. */
-  dir: string;
-  /** Absolute path of its `driver.styrmin.yml`. */
-  specFile: string;
-  /** The whole validated document, versions as strings. */
-  spec: DriverSpec;
-  /** `metadata.name`. */
-  name: string;
-  /** `spec.version`. */
-  version: string;
-  /** Absolute path of the module holding the driver's actions; absent when it declares none. */
-  actionsFile?: string;
-  /** Problems that do not stop the driver from loading (unknown fields, ...). */
-  warnings: SpecProblem[];
-}
-
-interface Checked {
-  driver?: LoadedDriver;
-  problems: SpecProblem[];
-  /** Place of `metadata.name` in the spec file as the caller named it, for cross-driver problems. */
-  nameProblem?: (message: string) => SpecProblem;
-}
-
-const folderProblem = (file: string, message: string): SpecProblem => ({ file, line: 0, column: 0, path: '', message, severity: 'error' });
-
-/** Validates one driver folder and returns the driver or every problem found. */
-async function checkDriver(dir: string): Promise<Checked> {
-  const specFile = path.join(dir, specFileName);
-  let text: string;
-  try {
-    text = await readFile(specFile, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message;
-    return { problems: [folderProblem(specFile, `cannot read the driver spec: ${reason}`)] };
-  }
-  const source = parseSource(text);
-  const findings: Finding[] = [...source.findings];
-  let actionsFile: string | undefined;
-  if (source.data !== undefined) {
-    findings.push(...checkSchema(source.data));
-    const semantics = checkSemantics(source.data, (at) => source.locate(at));
-    findings.push(...semantics.findings);
-    const actionFiles = await checkActionFiles(path.resolve(dir), semantics.actions);
-    findings.push(...actionFiles.findings);
-    actionsFile = actionFiles.actionsFile;
-  }
-  const problems = findings
-    .map((finding): SpecProblem => {
-      const place = finding.position ?? source.locate(finding.path, finding.atKey);
-      return { file: specFile, ...place, path: formatPath(finding.path), message: finding.message, severity: finding.severity };
-    })
-    .sort((a, b) => a.line - b.line || a.column - b.column);
-  if (problems.some((problem) => problem.severity === 'error')) return { problems };
-  const spec = source.data as DriverSpec;
-  const driver: LoadedDriver = {
-    dir: path.resolve(dir),
-    specFile: path.resolve(specFile),
-    spec,
-    name: spec.metadata.name,
-    version: spec.spec.version,
-    warnings: problems,
-    ...(actionsFile ? { actionsFile } : {}),
-  };
-  const nameProblem = (message: string): SpecProblem => ({
-    file: specFile, ...source.locate(['metadata', 'name']), path: 'metadata.name', message, severity: 'error',
-  });
-  return { driver, problems, nameProblem };
-}
+export { specFileName, type LoadedDriver } from './check-driver.js';
+export { DriverSpecError, type SpecProblem } from './problems.js';
 
 /** Loads one driver folder; throws `DriverSpecError` listing every problem when it is invalid. */
 export async function loadDriver(dir: string): Promise<LoadedDriver> {
@@ -112,14 +36,19 @@ async function driverFolders(dir: string): Promise<string[] | SpecProblem> {
   return folders.length > 0 ? folders : folderProblem(dir, `no ${specFileName} in this folder or its direct subfolders`);
 }
 
+/** Valid drivers and every problem found, without throwing (what `styrmin validate` reports). */
+export interface DriverCheckReport {
+  drivers: LoadedDriver[];
+  problems: SpecProblem[];
+}
+
 /**
- * Loads drivers from folders that are either one driver or a folder of drivers (`drivers/`);
- * throws one `DriverSpecError` listing every problem of every driver, including two drivers
- * with the same name and version.
+ * Checks drivers in folders that are either one driver or a folder of drivers (`drivers/`),
+ * including two drivers with the same name and version.
  */
-export async function loadDrivers(dirs: string[]): Promise<LoadedDriver[]> {
+export async function checkDrivers(dirs: string[]): Promise<DriverCheckReport> {
   const problems: SpecProblem[] = [];
-  const drivers: Checked[] = [];
+  const drivers: CheckedDriver[] = [];
   const seenFolders = new Set<string>();
   for (const dir of dirs) {
     const folders = await driverFolders(dir);
@@ -135,11 +64,20 @@ export async function loadDrivers(dirs: string[]): Promise<LoadedDriver[]> {
     }
   }
   problems.push(...duplicateRevisions(drivers));
-  if (problems.some((problem) => problem.severity === 'error')) throw new DriverSpecError(problems);
-  return drivers.map((checked) => checked.driver!);
+  return { drivers: drivers.map((checked) => checked.driver!), problems };
 }
 
-function duplicateRevisions(checked: Checked[]): SpecProblem[] {
+/**
+ * Loads drivers from folders that are either one driver or a folder of drivers (`drivers/`);
+ * throws one `DriverSpecError` listing every problem of every driver.
+ */
+export async function loadDrivers(dirs: string[]): Promise<LoadedDriver[]> {
+  const { drivers, problems } = await checkDrivers(dirs);
+  if (problems.some((problem) => problem.severity === 'error')) throw new DriverSpecError(problems);
+  return drivers;
+}
+
+function duplicateRevisions(checked: CheckedDriver[]): SpecProblem[] {
   const byKey = new Map<string, LoadedDriver>();
   const problems: SpecProblem[] = [];
   for (const { driver, nameProblem } of checked) {

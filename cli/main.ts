@@ -1,0 +1,26 @@
+/**
+ * Entry point of the `styrmin` command line. Each subcommand lives in its own file and exports
+ * a factory; adding one is an import and an entry in `commands`.
+ */
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { planCommand } from './plan.js';
+import { validateCommand } from './validate.js';
+
+const commands: Array<() => Command> = [validateCommand, planCommand];
+
+const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('styrmin')
+  .version(version)
+  .description('Run application lifecycle hooks (setup, upgrade) for Kubernetes applications, durably on Temporal.')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
+for (const command of commands) program.addCommand(command().copyInheritedSettings(program));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(`styrmin: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
