@@ -1,0 +1,34 @@
+/**
+ * The core-mode activities: the Helm release step and the deployment record, built from the
+ * worker's Kubernetes connection (the same one the other kube activities use).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { releaseChart, type ReleaseChartInput, type ReleaseChartResult } from './helm-release.js';
+import { readDeploymentRecord, writeDeploymentRecord } from './record.js';
+import type { DeploymentRecord, ReadDeploymentRecordInput, WriteDeploymentRecordInput } from './record-types.js';
+
+export type { ReleaseChartInput, ReleaseChartResult } from './helm-release.js';
+
+/** What the release activities need from the worker. */
+export interface ReleaseActivityDeps {
+  /** The cluster connection, e.g. `loadKubeConfig` from activities/kube.ts; called per activity. */
+  kubeConfig: () => KubeConfig;
+  /** Margin added to the helm timeout before a pending release counts as abandoned. @default 60 */
+  pendingGraceSeconds?: number;
+}
+
+/** Builds `releaseChart`, `readDeploymentRecord` and `writeDeploymentRecord` bound to one cluster connection. */
+export function createReleaseActivities(deps: ReleaseActivityDeps) {
+  return {
+    /** Installs or upgrades the deployment's Helm release; see docs/release.md. */
+    releaseChart: (input: ReleaseChartInput): Promise<ReleaseChartResult> => releaseChart(deps, input),
+    /** Reads the deployment record (secret parameters included), or null when there is none. */
+    readDeploymentRecord: (input: ReadDeploymentRecordInput): Promise<DeploymentRecord | null> =>
+      readDeploymentRecord(deps.kubeConfig(), input),
+    /** Creates or updates the deployment record; returns it with its new resourceVersion. */
+    writeDeploymentRecord: (input: WriteDeploymentRecordInput): Promise<DeploymentRecord> =>
+      writeDeploymentRecord(deps.kubeConfig(), input),
+  };
+}
+
+export type ReleaseActivities = ReturnType<typeof createReleaseActivities>;
