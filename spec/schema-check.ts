@@ -78,7 +78,7 @@ function toFinding(error: ErrorObject, data: unknown): Finding | null {
     case 'propertyNames':
       return null; // the failing name was already reported by its own pattern error
     case 'minProperties':
-      return { path, severity: 'error', message: `must have at least ${String(error.params.limit)} entry` };
+      return { path, severity: 'error', message: `must not be empty${description ? `: ${description}` : ''}` };
     case 'minItems':
       return { path, severity: 'error', message: `must list at least ${String(error.params.limit)} value` };
     case 'minLength':

@@ -48,7 +48,7 @@ function nextAfterPrefix(prefix: number[], whole: string): string {
 
 /** One Python-style clause as alternatives of comparator sets (each inner array is ANDed). */
 function pythonClause(clause: string, whole: string): string[][] {
-  const match = /^(~=|===|==|!=|<=|>=|<|>)\s*(\S+)$/.exec(clause);
+  const match = /^(~=|===|==|!=|<=|>=|<|>)\s*(v?\d\S*)$/.exec(clause);
   if (!match) {
     throw new VersionSyntaxError(
       `"${clause}" in "${whole}" is not a version specifier (use one of ~= == != <= >= < > followed by a version)`,
