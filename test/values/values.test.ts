@@ -68,6 +68,7 @@ describe('values templates', () => {
       metrics: { enabled: true },
       adminPassword: 'pa"ss: word',
       service: { port: 8080 },
+      podAnnotations: {},
       server: { replicas: 2, command: null, args: null, env: [] },
       taskWorker: { replicas: 2, command: null, args: ['--queues', 'mail'], env: [] },
     });

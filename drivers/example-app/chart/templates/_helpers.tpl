@@ -35,6 +35,9 @@ spec:
       annotations:
         # Restart the pods when the configuration changes.
         checksum/config: {{ include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum }}
+        {{- with .root.Values.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
     spec:
       containers:
         - name: {{ .component }}
