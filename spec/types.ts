@@ -4,6 +4,7 @@
  * text of unquoted YAML versions (`version: 1.10` is "1.10", never 1.1).
  */
 import type { FromSchema } from 'json-schema-to-ts';
+import type { Hook, Mode } from '../workflows/types.js';
 import type { driverSchema } from './schema.js';
 
 /** A `driver.styrmin.yml` document exactly as the schema accepts it (versions may be numbers). */
@@ -38,3 +39,8 @@ export type EnvVarSpec = NonNullable<DriverSpecBody['env_vars']>[number];
 export type ContainerOverrideSpec = NonNullable<DriverSpecBody['container_overrides']>[number];
 /** The kind of a parameter. */
 export type ParameterKind = ParameterSpec['kind'];
+
+/** Compile-time guard: the schema's hooks and modes are exactly the contract's `Hook` and `Mode`. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+export type SchemaMatchesContract = Holds<Same<ActionSpec['hook'], Hook> & Same<ActionSpec['mode'], Mode>>;

@@ -20,7 +20,7 @@ export class VersionSyntaxError extends Error {
 
 const looseVersion = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[-.]?([0-9A-Za-z][0-9A-Za-z.-]*))?(?:\+([0-9A-Za-z.-]+))?$/;
 
-/** Full semver text of a loose version ("1.2" → "1.2.0", "v2" → "2.0.0", "1.0rc1" → "1.0.0-rc1"), or null. */
+/** Semver text of a loose version ("1.2" → "1.2.0", "v2" → "2.0.0", "1.0rc1" → "1.0.0-rc1"; build metadata dropped), or null. */
 export function normalizeVersion(text: string): string | null {
   const match = looseVersion.exec(String(text).trim());
   if (!match) return null;
