@@ -1,79 +1,11 @@
 /**
  * Checks, without importing or running it, that the module named by each action location
- * exists and exports the function: the TypeScript compiler API reads its export list.
+ * exists and exports the function.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import ts from 'typescript';
+import type { ExportList } from './module-exports.js';
 import type { LocatedAction } from './semantic-check.js';
 import type { Finding } from './yaml-source.js';
-
-/** What a module exports at run time, by name. */
-interface ExportList {
-  /** Exported value names, with `false` for ones that are plainly not functions (literals, classes). */
-  names: Map<string, boolean>;
-  /** `export * from 'package'` that could not be followed: a missing name may come from there. */
-  opaque: string[];
-}
-
-const hasExport = (node: ts.Node): boolean =>
-  ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-
-const literalKinds = new Set([
-  ts.SyntaxKind.StringLiteral, ts.SyntaxKind.NumericLiteral, ts.SyntaxKind.ObjectLiteralExpression,
-  ts.SyntaxKind.ArrayLiteralExpression, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword,
-  ts.SyntaxKind.NoSubstitutionTemplateLiteral, ts.SyntaxKind.ClassExpression,
-]);
-
-/** Candidate files for a relative specifier (`./x.js` is written for `./x.ts` under NodeNext). */
-function candidates(from: string, specifier: string): string[] {
-  const base = path.resolve(path.dirname(from), specifier);
-  return [base, base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`, path.join(base, 'index.ts')];
-}
-
-async function readExports(file: string, seen: Set<string>): Promise<ExportList> {
-  const list: ExportList = { names: new Map(), opaque: [] };
-  if (seen.has(file)) return list;
-  seen.add(file);
-  const source = ts.createSourceFile(file, await readFile(file, 'utf8'), ts.ScriptTarget.Latest, false);
-  for (const statement of source.statements) {
-    if (ts.isFunctionDeclaration(statement) && hasExport(statement) && statement.name) {
-      list.names.set(statement.name.text, true);
-    } else if (ts.isClassDeclaration(statement) && hasExport(statement) && statement.name) {
-      list.names.set(statement.name.text, false);
-    } else if (ts.isVariableStatement(statement) && hasExport(statement)) {
-      for (const declaration of statement.declarationList.declarations) {
-        if (!ts.isIdentifier(declaration.name)) continue;
-        const init = declaration.initializer;
-        list.names.set(declaration.name.text, !(init && literalKinds.has(init.kind)));
-      }
-    } else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly) {
-      await addExportDeclaration(statement, file, list, seen);
-    }
-  }
-  return list;
-}
-
-async function addExportDeclaration(statement: ts.ExportDeclaration, file: string, list: ExportList, seen: Set<string>) {
-  const clause = statement.exportClause;
-  if (clause && ts.isNamedExports(clause)) {
-    for (const element of clause.elements) if (!element.isTypeOnly) list.names.set(element.name.text, true);
-    return;
-  }
-  if (clause) return; // `export * as ns from`: a namespace, never a function
-  const specifier = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : '';
-  for (const candidate of specifier.startsWith('.') ? candidates(file, specifier) : []) {
-    try {
-      const inner = await readExports(candidate, seen);
-      inner.names.forEach((isFunction, name) => list.names.set(name, isFunction));
-      list.opaque.push(...inner.opaque);
-      return;
-    } catch {
-      // try the next candidate file
-    }
-  }
-  list.opaque.push(specifier);
-}
 
 /** Result of the action module checks. */
 export interface ActionFileResult {
@@ -101,12 +33,16 @@ export async function checkActionFiles(driverDir: string, actions: LocatedAction
     findings.push({ path: at(first), severity: 'error', message: `action module "${file}" must be a .ts or .js file (e.g. "actions.ts")` });
     return { findings };
   }
+  // The TypeScript compiler loads only for drivers that declare actions.
+  const { readExports } = await import('./module-exports.js');
   let exports: ExportList;
   try {
-    exports = await readExports(actionsFile, new Set());
-  } catch {
+    exports = await readExports(actionsFile);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? `does not exist in the driver folder ${driverDir}` : `cannot be read: ${(error as Error).message}`;
     for (const action of actions.filter((a) => path.normalize(a.location.file) === file)) {
-      findings.push({ path: at(action), severity: 'error', message: `action module "${file}" does not exist in the driver folder ${driverDir}` });
+      findings.push({ path: at(action), severity: 'error', message: `action module "${file}" ${reason}` });
     }
     return { findings };
   }
