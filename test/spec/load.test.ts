@@ -61,6 +61,16 @@ describe('loadDriver', () => {
     expect(driver.warnings[1]!.message).toBe('unknown field "defualt" is ignored; did you mean "default"?');
   });
 
+  it('warns about values on a non-enum parameter and about a driver without a chart', async () => {
+    const spec = minimal('no-chart', '1', '  parameters:\n    - { name: size, kind: string, values: [s, m], default: s }\n')
+      .replace('  helm:\n    main: { location: "https://charts.example.com", version: "1.0.0" }\n', '');
+    const driver = await loadDriver(await driverFolder(spec));
+    expect(driver.warnings.map(({ path: at, message }) => `${at}: ${message}`)).toEqual([
+      'spec: no helm.main chart: the core mode runs nothing unless the driver declares a core action',
+      'spec.parameters[0].values: "values" is ignored: parameter "size" is of kind string, not enum',
+    ]);
+  });
+
   it('accepts a module that re-exports from a package, warning that the name is not checked there', async () => {
     const actions = `export * from '@example/driver-actions';\n`;
     const extra = '  actions:\n    - { name: go, hook: setup, mode: pre, location: "actions.ts::go" }\n';
