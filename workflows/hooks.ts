@@ -2,13 +2,15 @@
  * The lifecycle workflows `setup` and `upgrade`: check the input, take the deployment's lock,
  * prepare the run, then run the modes pre → core → post, each mode's actions side by side.
  */
-import { ApplicationFailure, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { DeploymentRecord } from '../activities/record-types.js';
 import { FailureType } from '../errors.js';
 import { quick, release } from './activity-profiles.js';
 import { describeFailure } from './failures.js';
 import { assertInputShape } from './input-shape.js';
 import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
 import { progressQuery } from './messages.js';
+import { failedRecord, startedRecord, succeededRecord } from './record.js';
 import { runMode, type SharedActionInput } from './modes.js';
 import { markAction, markMode, modeProgress, newProgress } from './progress.js';
 import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from './search-attributes.js';
@@ -50,20 +52,36 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
   ]);
 
   const lock = await acquireDeploymentLock(deploymentId, hook);
+  let record: DeploymentRecord | undefined;
   try {
-    const run = await quick.prepareRun({ hook, input, workflowId: workflowInfo().workflowId });
+    const { namespace } = input;
+    if (hook === Hook.Setup) await quick.ensureNamespace({ namespace });
+    const previous = await quick.readDeploymentRecord({ deploymentId, namespace });
+    const run = await quick.prepareRun({ hook, input, workflowId: workflowInfo().workflowId, record: previous });
     progress.versions = run.versions;
     upsertSearchAttributes([{ key: targetVersionKey, value: run.versions.target }]);
+    const { workflowId, runId } = workflowInfo();
+    record = startedRecord(previous, run, { hook, workflowId, runId, startedAt: new Date().toISOString() });
+    record = await quick.writeDeploymentRecord({ deploymentId, namespace, record });
+
     await runModes(hook, input, run, progress);
+
+    record = await quick.writeDeploymentRecord({ deploymentId, namespace, record: succeededRecord(record, run, new Date().toISOString()) });
     progress.status = RunStatus.Succeeded;
     return { deploymentId, hook, versions: run.versions, progress };
   } catch (err) {
     progress.status = RunStatus.Failed;
     progress.error = describeFailure(err);
+    // Leave a record of what happened even when the run is being cancelled.
+    const started = record;
+    if (started) {
+      const failed = failedRecord(started, progress, progress.error, new Date().toISOString());
+      await CancellationScope.nonCancellable(() => quick.writeDeploymentRecord({ deploymentId, namespace: input.namespace, record: failed }));
+    }
     throw err;
   } finally {
     upsertSearchAttributes([{ key: statusKey, value: progress.status }]);
-    await releaseDeploymentLock(lock);
+    await CancellationScope.nonCancellable(() => releaseDeploymentLock(lock));
   }
 }
 

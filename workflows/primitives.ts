@@ -95,7 +95,7 @@ export async function waitForComponents(
   wait: { state: 'ready' | 'stopped'; timeoutSeconds?: number },
   options?: CallOptions,
 ) {
-  const input = { deploymentId, ...resolve(deploymentId, components), ...wait };
+  const input = { deploymentId, ...resolve(deploymentId, components), state: wait.state, timeoutSeconds: wait.timeoutSeconds ?? 300 };
   return activities(waitingOptions, `wait until ${components.join(', ')} ${wait.state}`, options).waitForComponents(input);
 }
 

@@ -176,6 +176,8 @@ export interface PreparedRun {
   versions: Versions;
   plan: ModePlan[];
   release: ReleaseSettings;
+  /** Names of secret parameters: the record keeps them in a Secret, never in clear. */
+  secretParameters: string[];
 }
 
 /** What a finished run returns. */

@@ -6,5 +6,5 @@ import type { SetupInput } from '../../workflows/types.js';
 const { prepareRun } = proxyActivities<Activities>({ startToCloseTimeout: '30s' });
 
 export async function setup(input: SetupInput): Promise<void> {
-  await prepareRun({ hook: 'setup', input, workflowId: 'changed' });
+  await prepareRun({ hook: 'setup', input, workflowId: 'changed', record: null });
 }

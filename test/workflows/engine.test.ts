@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { progressQuery } from '../../workflows/messages.js';
-import type { SetupInput } from '../../workflows/types.js';
+import type { RunResult, SetupInput } from '../../workflows/types.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 
@@ -24,7 +24,7 @@ describe('setup on a real Temporal server', () => {
   it('ends every pre action before any core action starts, and every core before any post', async () => {
     const id = uniqueName('order');
     const delays = { prepare_a: 200, prepare_b: 1200, prepare_c: 600, install: 400, verify: 100 };
-    const result = await harness.withWorker((taskQueue) =>
+    const result: RunResult = await harness.withWorker((taskQueue) =>
       harness.temporal.client.workflow.execute('setup', { taskQueue, workflowId: `${id}-setup`, args: [labSetup(id, { delays })] }),
     );
     const child = (mode: string, action: string) => childTimes(`${id}/setup/${mode}/${action}`);
@@ -46,7 +46,7 @@ describe('setup on a real Temporal server', () => {
   it('runs the actions of one mode side by side: five 2 s actions take about 2 s, not 10 s', async () => {
     const id = uniqueName('fanout');
     const delays = Object.fromEntries(['prepare_a', 'prepare_b', 'prepare_c', 'prepare_d', 'prepare_e'].map((a) => [a, 2000]));
-    const result = await harness.withWorker((taskQueue) =>
+    const result: RunResult = await harness.withWorker((taskQueue) =>
       harness.temporal.client.workflow.execute('setup', { taskQueue, workflowId: `${id}-setup`, args: [labSetup(id, { delays })] }),
     );
     const pre = result.progress.modes[0]!;

@@ -1,5 +1,7 @@
 /** One bundle per test file, one worker and task queue per test, all on the real dev server. */
 import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadDrivers } from '../../spec/load.js';
@@ -13,6 +15,9 @@ export const exampleDrivers = fileURLToPath(new URL('../../drivers', import.meta
 
 export interface EngineHarness {
   temporal: TemporalTestConnections;
+  /** The cluster the runs use: STYRMIN_TEST_KUBECONFIG's, else a Kubernetes API test server. */
+  kubeConfig: () => KubeConfig;
+  sim?: KubeSim;
   drivers: LoadedDriver[];
   bundle: WorkflowBundleWithSourceMap;
   /** Runs `fn` while a fresh worker serves a fresh task queue. */
@@ -32,10 +37,16 @@ function quietWorkers(): void {
 export async function startHarness(driverDirs: string[] = [path.join(fixtureDrivers)]): Promise<EngineHarness> {
   quietWorkers();
   const temporal = await connectToTestServer();
+  const realCluster = process.env.STYRMIN_TEST_KUBECONFIG;
+  const sim = realCluster ? undefined : await startKubeSim({ readyDelayMs: 100 });
+  const kc = new KubeConfig();
+  kc.loadFromFile(realCluster ?? sim!.kubeconfigPath);
   const drivers = await loadDrivers(driverDirs);
   const bundle = await bundleLifecycleWorkflows(drivers);
   return {
     temporal,
+    kubeConfig: () => kc,
+    sim,
     drivers,
     bundle,
     async withWorker(fn, extra = {}) {
@@ -46,10 +57,14 @@ export async function startHarness(driverDirs: string[] = [path.join(fixtureDriv
         taskQueue,
         drivers,
         workflowBundle: bundle,
+        kubeConfig: () => kc,
         ...extra,
       });
       return worker.runUntil(fn(taskQueue));
     },
-    close: () => temporal.close(),
+    async close() {
+      await temporal.close();
+      await sim?.close();
+    },
   };
 }

@@ -34,7 +34,11 @@ describe('one lifecycle run per deployment', () => {
       expect(cause.message).toContain(`deployment "${deploymentId}" is busy: the setup run "${deploymentId}-first"`);
 
       await first.result();
-      const third = await client.workflow.execute('setup', { taskQueue, workflowId: `${deploymentId}-third`, args: [input] });
+      const third = await client.workflow.execute('upgrade', {
+        taskQueue,
+        workflowId: `${deploymentId}-third`,
+        args: [{ deploymentId, driver: 'lab-app', namespace: 'lab', targetVersion: '1.1.0' }],
+      });
       expect(third.progress.status).toBe('succeeded');
     });
   });
