@@ -1,5 +1,5 @@
 /** Turning Temporal failure chains into one line an operator can act on. */
-import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
 
 /** The deepest cause of a failure chain, with its type: `[CommandFailed] migrate exited 1`. */
 export function describeFailure(err: unknown): string {
@@ -8,4 +8,12 @@ export function describeFailure(err: unknown): string {
   const message = deepest instanceof Error ? deepest.message : String(deepest);
   const type = deepest instanceof ApplicationFailure ? deepest.type : undefined;
   return type ? `[${type}] ${message}` : message;
+}
+
+/**
+ * The failure a run ends with: an activity's own ApplicationFailure (bad input, record conflict)
+ * rather than the "activity task failed" wrapper around it, so the run's message is the cause.
+ */
+export function runFailure(err: unknown): unknown {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
 }

@@ -6,7 +6,7 @@ import { ApplicationFailure, CancellationScope, setHandler, upsertSearchAttribut
 import type { DeploymentRecord } from '../activities/record-types.js';
 import { FailureType } from '../errors.js';
 import { quick, release } from './activity-profiles.js';
-import { describeFailure } from './failures.js';
+import { describeFailure, runFailure } from './failures.js';
 import { assertInputShape } from './input-shape.js';
 import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
 import { progressQuery } from './messages.js';
@@ -78,7 +78,7 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
       const failed = failedRecord(started, progress, progress.error, new Date().toISOString());
       await CancellationScope.nonCancellable(() => quick.writeDeploymentRecord({ deploymentId, namespace: input.namespace, record: failed }));
     }
-    throw err;
+    throw runFailure(err);
   } finally {
     upsertSearchAttributes([{ key: statusKey, value: progress.status }]);
     await CancellationScope.nonCancellable(() => releaseDeploymentLock(lock));
@@ -96,13 +96,13 @@ async function runModes(hook: Hook, input: HookInput, run: PreparedRun, progress
   for (const plan of run.plan) {
     const mode = modeProgress(progress, plan.mode);
     upsertSearchAttributes([{ key: modeKey, value: plan.mode }]);
-    if (plan.actions.length === 0 && plan.mode !== Mode.Core) {
+    if (plan.actions.length === 0 && !plan.helmRelease) {
       markMode(mode, ModeState.Skipped);
       continue;
     }
     markMode(mode, ModeState.Running);
     try {
-      if (plan.actions.length === 0) await runBuiltInRelease(shared, run, mode);
+      if (plan.helmRelease) await runBuiltInRelease(shared, run, mode);
       else await runMode(shared, plan, mode);
       markMode(mode, ModeState.Succeeded);
     } catch (err) {

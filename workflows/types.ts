@@ -162,6 +162,8 @@ export function actionWorkflowType(driver: string, driverVersion: string, action
 export interface ModePlan {
   mode: Mode;
   actions: PlannedAction[];
+  /** True for a core without actions whose driver has a chart: the built-in Helm release step runs. */
+  helmRelease: boolean;
 }
 
 /** How the built-in release step runs when a hook has no core action. */

@@ -39,8 +39,8 @@ describe('bad workflow input', () => {
         .then(() => undefined, (err: unknown) => err),
     );
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    const cause = (error as WorkflowFailedError).cause;
-    const failure = (cause instanceof ApplicationFailure ? cause : cause?.cause) as ApplicationFailure;
+    const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure.type).toBe('InvalidInput');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain(expected);
