@@ -1,4 +1,4 @@
-import { ApiException, AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
 
 let sim: KubeSim;
@@ -176,5 +176,16 @@ stringData: {password: hunter2}
     const groups = (await get('/apis')) as { groups: { name: string }[] };
     expect(groups.groups.map((g) => g.name)).toEqual(expect.arrayContaining(['apps', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io']));
     expect(await get('/version')).toMatchObject({ major: '1', gitVersion: expect.stringMatching(/^v1\.\d+\.\d+$/) });
+  });
+
+  it('works with the generic KubernetesObjectApi, which resolves resources through discovery', async () => {
+    const objects = KubernetesObjectApi.makeApiClient(sim.kubeConfig());
+    await objects.create({ apiVersion: 'apps/v1', kind: 'Deployment', ...deployment('generic', {}), metadata: { name: 'generic', namespace: 'shop' } });
+    const read = await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'generic', namespace: 'shop' } });
+    expect(read.metadata.uid).toBeDefined();
+    await objects.patch({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'generic', namespace: 'shop', labels: { patched: 'yes' } } }, undefined, undefined, undefined, undefined, PatchStrategy.StrategicMergePatch);
+    expect(sim.get('apps/v1', 'Deployment', 'shop', 'generic')?.metadata?.labels).toEqual({ patched: 'yes' });
+    const list = await objects.list('apps/v1', 'Deployment', 'shop');
+    expect(list.items.map((d) => d.metadata?.name)).toEqual(['generic']);
   });
 });

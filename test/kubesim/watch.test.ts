@@ -61,3 +61,20 @@ describe('kubesim watch through client-node Watch', () => {
     expect(request).toMatchObject({ method: 'GET', path: '/api/v1/namespaces/default/configmaps', query: { watch: 'true', timeoutSeconds: '1' }, status: 200 });
   });
 });
+
+describe('kubesim with client-node informers', () => {
+  it('keeps an informer cache in step through list and watch', async () => {
+    const { makeInformer } = await import('@kubernetes/client-node');
+    const kc = sim.kubeConfig();
+    const informer = makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default' }));
+    const added: string[] = [];
+    informer.on('add', (obj: V1ConfigMap) => added.push(obj.metadata?.name ?? ''));
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'listed' } } });
+    await informer.start();
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'watched' } } });
+    await waitFor(() => added.length === 2, 'both configmaps in the informer');
+    expect(added).toEqual(['listed', 'watched']);
+    expect(informer.list('default').map((c) => c.metadata?.name).sort()).toEqual(['listed', 'watched']);
+    await informer.stop();
+  });
+});
