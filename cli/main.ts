@@ -5,9 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { planCommand } from './plan.js';
+import { progressCommand } from './progress.js';
+import { setupCommand, upgradeCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
-const commands: Array<() => Command> = [validateCommand, planCommand];
+const commands: Array<() => Command> = [validateCommand, planCommand, setupCommand, upgradeCommand, progressCommand];
 
 const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -1,0 +1,41 @@
+/** `styrmin progress <workflow-id>`: each mode and action of a run with its state and times. */
+import { Command } from 'commander';
+import { connectClient, getProgress } from '../client.js';
+import type { RunProgress } from '../workflows/types.js';
+
+function seconds(start?: string, end?: string): string {
+  if (!start) return '';
+  const took = (Date.parse(end ?? new Date().toISOString()) - Date.parse(start)) / 1000;
+  return `${took.toFixed(1)}s`;
+}
+
+/** Prints a run's progress as an indented outline. */
+export function printProgress(progress: RunProgress): void {
+  const versions = progress.versions ? ` ${progress.versions.current ?? '(new)'} -> ${progress.versions.target}` : '';
+  console.log(`${progress.hook} of ${progress.deploymentId} (${progress.driver})${versions}: ${progress.status}`);
+  for (const mode of progress.modes) {
+    console.log(`  ${mode.mode.padEnd(5)} ${mode.state.padEnd(9)} ${seconds(mode.startedAt, mode.endedAt)}`);
+    for (const action of mode.actions) {
+      const error = action.lastError ? `  ${action.lastError}` : '';
+      console.log(`    ${action.name.padEnd(24)} ${action.state.padEnd(9)} ${seconds(action.startedAt, action.endedAt).padStart(6)}  ${action.workflowId}${error}`);
+    }
+  }
+  if (progress.error) console.log(`  error: ${progress.error}`);
+}
+
+export function progressCommand(): Command {
+  return new Command('progress')
+    .description('show the progress of a setup or upgrade run (the workflow\'s "progress" query)')
+    .argument('<workflow-id>', 'workflow id of the run, e.g. shop/upgrade')
+    .option('--json', 'print the progress as JSON')
+    .action(async (workflowId: string, options: { json?: boolean }) => {
+      const client = await connectClient();
+      try {
+        const progress = await getProgress(client, workflowId);
+        if (options.json) console.log(JSON.stringify(progress, null, 2));
+        else printProgress(progress);
+      } finally {
+        await client.connection.close();
+      }
+    });
+}
