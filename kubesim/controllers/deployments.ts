@@ -74,8 +74,15 @@ export function deploymentController(ctx: SimContext): Controller {
       if (!current && !spec.paused) {
         const recreate = spec.strategy?.type === 'Recreate' && owned.some((rs) => (statusOf(rs).replicas ?? 0) !== 0);
         current = createReplicaSet(ctx, deployment, stableHash(spec.template), Math.max(0, ...revisions) + 1, recreate ? 0 : desired);
+        revisions.push(Math.max(0, ...revisions) + 1);
       }
-      const old = owned.filter((rs) => rs !== current && rs.metadata.uid !== current?.metadata.uid);
+      const newest = Math.max(0, ...revisions);
+      if (current && Number(current.metadata.annotations?.[REVISION] ?? '0') < newest) {
+        // Going back to an older template (a rollback) makes its ReplicaSet the newest revision again.
+        current.metadata.annotations = { ...current.metadata.annotations, [REVISION]: String(newest + 1) };
+        current = ctx.store.put(replicaSetsType, current);
+      }
+      const old = owned.filter((rs) => rs.metadata.uid !== current?.metadata.uid);
       if (current && !spec.paused) {
         const oldPods = old.reduce((n, rs) => n + Number(statusOf(rs).replicas ?? 0), 0);
         const recreateWaiting = spec.strategy?.type === 'Recreate' && oldPods > 0;

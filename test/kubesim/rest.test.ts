@@ -182,7 +182,7 @@ stringData: {password: hunter2}
     const objects = KubernetesObjectApi.makeApiClient(sim.kubeConfig());
     await objects.create({ apiVersion: 'apps/v1', kind: 'Deployment', ...deployment('generic', {}), metadata: { name: 'generic', namespace: 'shop' } });
     const read = await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'generic', namespace: 'shop' } });
-    expect(read.metadata.uid).toBeDefined();
+    expect(read.metadata?.uid).toBeDefined();
     await objects.patch({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'generic', namespace: 'shop', labels: { patched: 'yes' } } }, undefined, undefined, undefined, undefined, PatchStrategy.StrategicMergePatch);
     expect(sim.get('apps/v1', 'Deployment', 'shop', 'generic')?.metadata?.labels).toEqual({ patched: 'yes' });
     const list = await objects.list('apps/v1', 'Deployment', 'shop');
