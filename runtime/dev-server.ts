@@ -1,0 +1,55 @@
+/**
+ * A local Temporal dev server for the quick start: the real `temporal` CLI with a file database,
+ * the Web UI, and Styrmin's search attributes. Reuses a server already listening on the port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { devServerSearchAttributeArgs } from '../workflows/search-attributes.js';
+
+/** A reachable dev server; `stop` ends it if this process started it. */
+export interface DevServer {
+  address: string;
+  webUrl: string;
+  stop(): Promise<void>;
+}
+
+async function reachable(address: string): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: '1s' });
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts `temporal server start-dev` with its database in `stateDir`, unless one already answers. */
+export async function ensureDevServer(stateDir: string, port = 7233, uiPort = 8233): Promise<DevServer> {
+  const address = `127.0.0.1:${port}`;
+  const webUrl = `http://127.0.0.1:${uiPort}`;
+  if (await reachable(address)) return { address, webUrl, stop: async () => undefined };
+  mkdirSync(stateDir, { recursive: true });
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort)];
+  args.push('--db-filename', path.join(stateDir, 'temporal.db'), '--log-level', 'error', ...devServerSearchAttributeArgs());
+  const server: ChildProcess = spawn(process.env.TEMPORAL_CLI ?? 'temporal', args, { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+  server.once('error', (err) => console.error(`could not start the Temporal CLI (${err.message}); run scripts/install-tools.sh`));
+  for (let i = 0; i < 120; i++) {
+    if (await reachable(address)) {
+      return {
+        address,
+        webUrl,
+        stop: async () => {
+          server.kill('SIGTERM');
+          await exited;
+        },
+      };
+    }
+    if (server.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  server.kill('SIGKILL');
+  throw new Error(`the Temporal dev server did not come up on ${address}`);
+}

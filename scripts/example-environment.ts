@@ -1,0 +1,81 @@
+/**
+ * Where the example driver runs locally: the cluster in KUBECONFIG, or else the Kubernetes API
+ * test server, plus an HTTP chart repository on 127.0.0.1 serving the example chart. Used by the
+ * quick start and by the end-to-end tests.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../activities/kube.js';
+import { startKubeSim, type ExecHandler, type KubeSim } from '../kubesim/index.js';
+import { processExecHandler } from '../kubesim/exec/process-handler.js';
+import { startChartRepo } from '../test/support/chart-repo.js';
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export const exampleChart = path.join(repoRoot, 'drivers', 'example-app', 'chart');
+
+/** A cluster and a chart repository for the example driver. */
+export interface ExampleEnvironment {
+  kubeConfig: KubeConfig;
+  /** Path of the kubeconfig the worker and helm use. */
+  kubeconfigPath: string;
+  /** Set when no cluster was configured and the test server stands in for one. */
+  sim?: KubeSim;
+  /** URL of the chart repository serving the example chart. */
+  chartRepositoryUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The example application's own command line, as its image would ship it: `example-app migrate
+ * --to <version>`. Inside the test server's pods every other command runs as a local process.
+ */
+function exampleAppExec(fallback: ExecHandler): ExecHandler {
+  return async (request) => {
+    if (request.command[0] !== 'example-app') return fallback(request);
+    const [, verb, ...args] = request.command;
+    if (verb !== 'migrate') {
+      request.stderr.write(`example-app: unknown command "${verb ?? ''}"\n`);
+      return { exitCode: 2 };
+    }
+    const target = args[args.indexOf('--to') + 1] ?? 'latest';
+    for (const step of ['0007_add_task_priority', '0008_backfill_priorities', '0009_index_tasks_by_priority']) {
+      request.stdout.write(`applying ${step} ... ok\n`);
+    }
+    request.stdout.write(`database schema is at ${target}\n`);
+    return { exitCode: 0 };
+  };
+}
+
+function configuredKubeconfig(explicit?: string): string | undefined {
+  const candidates = [explicit, process.env.KUBECONFIG, path.join(homedir(), '.kube', 'config')];
+  return candidates.find((file): file is string => Boolean(file) && existsSync(file!));
+}
+
+/** Uses the configured cluster (or `kubeconfigPath`), else starts the test server; serves the chart. */
+export async function startExampleEnvironment(options: { kubeconfigPath?: string; readyDelayMs?: number } = {}): Promise<ExampleEnvironment> {
+  const configured = configuredKubeconfig(options.kubeconfigPath);
+  let sim: KubeSim | undefined;
+  let kubeconfigPath: string;
+  if (configured) {
+    kubeconfigPath = configured;
+  } else {
+    sim = await startKubeSim({ readyDelayMs: options.readyDelayMs ?? 500 });
+    sim.setExecHandler(exampleAppExec(processExecHandler(60_000)));
+    kubeconfigPath = sim.kubeconfigPath;
+  }
+  const kubeConfig = configured ? loadKubeConfig({ env: { ...process.env, KUBECONFIG: configured } }) : sim!.kubeConfig();
+  const charts = await startChartRepo({ charts: [{ dir: exampleChart }] });
+  return {
+    kubeConfig,
+    kubeconfigPath,
+    sim,
+    chartRepositoryUrl: charts.url,
+    async close() {
+      await charts.close();
+      await sim?.close();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The quick start: a Temporal dev server (file database, Web UI), the cluster in KUBECONFIG or the
+ * Kubernetes API test server, the Styrmin worker, then a setup and an upgrade of the example
+ * driver. Prints the Temporal Web links and the outcome of each run.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { getProgress, startSetup, startUpgrade } from '../client.js';
+import { ensureDevServer } from '../runtime/dev-server.js';
+import { createStyrminWorker } from '../runtime/worker.js';
+import { loadDrivers } from '../spec/load.js';
+import { printProgress } from '../cli/progress.js';
+import { repoRoot, startExampleEnvironment } from './example-environment.js';
+
+const exitWhenDone = process.argv.includes('--exit');
+const deploymentId = 'example';
+const namespace = 'example';
+
+function webLink(webUrl: string, workflowId: string): string {
+  return `${webUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+async function runAndReport(client: Client, webUrl: string, hook: 'setup' | 'upgrade', start: () => Promise<{ workflowId: string; result(): Promise<unknown> }>) {
+  const handle = await start();
+  console.log(`\n${hook} started: ${webLink(webUrl, handle.workflowId)}`);
+  const failure = await handle.result().then(() => undefined, (err: { cause?: Error }) => err.cause ?? err);
+  printProgress(await getProgress(client, handle.workflowId));
+  if (failure) throw new Error(`${hook} failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const temporal = await ensureDevServer(path.join(repoRoot, '.styrmin'));
+  console.log(`Temporal dev server ${temporal.address}, Temporal Web ${temporal.webUrl}`);
+  const environment = await startExampleEnvironment();
+  console.log(environment.sim ? `Kubernetes API test server ${environment.sim.url} (no KUBECONFIG found)` : `cluster from ${environment.kubeconfigPath}`);
+
+  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const worker = await createStyrminWorker({
+    connection: nativeConnection,
+    client,
+    taskQueue: 'styrmin',
+    drivers: await loadDrivers([path.join(repoRoot, 'drivers')]),
+    kubeConfig: () => environment.kubeConfig,
+    defaults: { chartLocations: { 'example-app': environment.chartRepositoryUrl } },
+  });
+  const stopAll = async () => {
+    worker.shutdown();
+    await running;
+    await nativeConnection.close();
+    await connection.close();
+    await environment.close();
+    await temporal.stop();
+  };
+  const running = worker.run();
+  try {
+    const suffix = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
+    await runAndReport(client, temporal.webUrl, 'setup', () =>
+      startSetup(client, { deploymentId, driver: 'example-app', namespace, version: '1.0.0', parameters: { replicas: 2 } }, { workflowId: `${deploymentId}/setup-${suffix}` }),
+    );
+    await runAndReport(client, temporal.webUrl, 'upgrade', () =>
+      startUpgrade(client, { deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }, { workflowId: `${deploymentId}/upgrade-${suffix}` }),
+    );
+    console.log(`\nBoth runs succeeded. Find them in Temporal Web: ${temporal.webUrl}/namespaces/default/workflows?query=${encodeURIComponent(`StyrminDeploymentId="${deploymentId}"`)}`);
+  } catch (err) {
+    process.exitCode = 1;
+    console.error(err instanceof Error ? err.message : err);
+  }
+  if (exitWhenDone) return stopAll();
+  console.log('Everything stays up for Temporal Web; press Ctrl-C to stop.');
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await stopAll();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
