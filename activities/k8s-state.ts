@@ -82,10 +82,10 @@ export async function readComponentStatus(
   };
 }
 
-/** A pod for messages: `web-1 Pending (ImagePullBackOff)`. */
+/** A pod for messages: `web-1 (Running, not ready: CrashLoopBackOff)`. */
 export function describePod(p: PodState): string {
-  const phase = p.terminating ? `${p.phase}, terminating` : p.ready ? `${p.phase}, ready` : p.phase;
-  return `${p.name} ${phase}${p.reason ? ` (${p.reason})` : ''}`;
+  const state = p.terminating ? 'terminating' : p.ready ? 'ready' : 'not ready';
+  return `${p.name} (${p.phase}, ${state}${p.reason ? `: ${p.reason}` : ''})`;
 }
 
 /** What a component still lacks to be ready, for progress and timeout messages. */
