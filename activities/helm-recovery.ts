@@ -35,32 +35,39 @@ async function uninstall(step: ReleaseStep): Promise<HelmResult> {
 }
 
 /**
- * Waits while a pending revision may still belong to a live helm; once it is older than
- * `staleAfterMs`, rolls back to the last good revision or uninstalls. Returns what it did.
+ * Brings the release to a state a new install or upgrade can start from, and says what it did:
+ * waits while a pending revision may still belong to a live helm; once it is older than
+ * `staleAfterMs`, rolls it back to the last good revision (or uninstalls it if none exists).
+ * A release whose latest revision failed after a good one is rolled back to that one too: helm
+ * merges an upgrade against the last *deployed* manifest, so what the failed revision added to
+ * the objects would otherwise stay.
  */
-export async function recoverPending(step: ReleaseStep, staleAfterMs: number): Promise<string | undefined> {
+export async function prepareRelease(step: ReleaseStep, staleAfterMs: number): Promise<string | undefined> {
   const { release, namespace, ctx } = step;
   for (;;) {
-    const plan = planPendingRecovery(await releaseHistory(step.helm, release, namespace), new Date(), staleAfterMs);
-    if (plan.kind === 'none') return undefined;
-    const pending = `revision ${plan.pending.revision} (${plan.pending.status}, since ${plan.pending.updated})`;
+    const history = await releaseHistory(step.helm, release, namespace);
+    const plan = planPendingRecovery(history, new Date(), staleAfterMs);
     if (plan.kind === 'wait') {
-      step.setStep(`waiting for ${pending}: another helm may still be working on it`);
+      step.setStep(`waiting for revision ${plan.pending.revision} (${plan.pending.status}): another helm may still be working on it`);
       ctx.heartbeat({ release, step: 'waiting-for-pending', pending: plan.pending.revision });
       await ctx.sleep(Math.min(pollMs, Math.max(staleAfterMs - plan.ageMs, 100)));
       continue;
     }
-    ctx.log.warn(`release ${release} was left in ${pending} by a helm that is gone; recovering with ${plan.kind}`);
-    const result = plan.kind === 'rollback' ? await rollback(step, plan.to.revision) : await uninstall(step);
+    const latest = latestRevision(history);
+    const good = lastGoodRevision(history);
+    if (plan.kind === 'none' && !(latest?.status === 'failed' && good)) return undefined;
+    const left = `revision ${latest?.revision} (${latest?.status}, since ${latest?.updated})`;
+    if (plan.kind !== 'none') ctx.log.warn(`release ${release} was left in ${left} by a helm that is gone; recovering with ${plan.kind}`);
+    const result = good ? await rollback(step, good.revision) : await uninstall(step);
+    const done = good ? `rolled back ${left} to revision ${good.revision}` : `uninstalled ${left}`;
     if (result.code !== 0) {
       throw ApplicationFailure.create({
         type: FailureType.ReleaseFailed,
         nonRetryable: false,
-        message: `release "${release}" in namespace "${namespace}" is stuck in ${pending}; ${plan.kind} failed: ${outputTail(result)}`,
-        details: [{ release, namespace, pending: plan.pending, recovery: plan.kind }],
+        message: `release "${release}" in namespace "${namespace}" is at ${left}; it could not be ${good ? `rolled back to revision ${good.revision}` : 'uninstalled'}: ${outputTail(result)}`,
+        details: [{ release, namespace, latest, recovery: good ? 'rollback' : 'uninstall' }],
       });
     }
-    const done = plan.kind === 'rollback' ? `rolled back ${pending} to revision ${plan.to.revision}` : `uninstalled ${pending}`;
     ctx.log.info(`release ${release}: ${done}`);
     return done;
   }

@@ -9,7 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { FailureType } from '../errors.js';
 import type { Hook, RunContext } from '../workflows/types.js';
 import { chartSource } from './helm-chart.js';
-import { recoverPending, releaseFailure, type ReleaseStep } from './helm-recovery.js';
+import { prepareRelease, releaseFailure, type ReleaseStep } from './helm-recovery.js';
 import { latestRevision, releaseHistory, revisionValues } from './helm-state.js';
 import { createHelmWorkdir, outputTail, runHelm } from './helm.js';
 import { renderValues } from './values.js';
@@ -44,8 +44,8 @@ export interface ReleaseChartResult {
 /** Dependencies of the release step. */
 export interface ReleaseDeps {
   kubeConfig: () => KubeConfig;
-  /** Margin added to the helm timeout before a pending release counts as abandoned. @default 60 */
-  pendingGraceSeconds?: number;
+  /** Age after which a pending revision counts as abandoned by a dead helm. @default the step's timeout + 60 */
+  pendingStaleAfterSeconds?: number;
 }
 
 const releaseName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -88,7 +88,7 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
   const stepOf: ReleaseStep = { release, namespace, timeoutSeconds, helm, setStep: (s) => (step = s), ctx };
   try {
     ctx.heartbeat({ release, step });
-    const recovered = await recoverPending(stepOf, (timeoutSeconds + (deps.pendingGraceSeconds ?? 60)) * 1000);
+    const recovered = await prepareRelease(stepOf, (deps.pendingStaleAfterSeconds ?? timeoutSeconds + 60) * 1000);
     const history = await releaseHistory(helm, release, namespace);
     const latest = latestRevision(history);
     if (latest?.status === 'deployed' && latest.chart === chartRef) {

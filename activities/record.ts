@@ -53,11 +53,20 @@ async function writeSecret(core: CoreV1Api, input: WriteDeploymentRecordInput, d
     return;
   }
   const body: V1Secret = { metadata: { name, namespace, ...recordMetadata(deploymentId) }, type: 'Opaque', data };
-  try {
-    await core.replaceNamespacedSecret({ name, namespace, body });
-  } catch (err) {
-    if (httpStatusOf(err) !== 404) throw kubeFailure(err, { ...req, verb: 'update' });
-    await kubeCall({ ...req, verb: 'create' }, () => core.createNamespacedSecret({ namespace, body }));
+  // Replace, else create; a create that loses to a concurrent one goes back to replace.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await core.replaceNamespacedSecret({ name, namespace, body });
+      return;
+    } catch (err) {
+      if (httpStatusOf(err) !== 404) throw kubeFailure(err, { ...req, verb: 'update' });
+    }
+    try {
+      await core.createNamespacedSecret({ namespace, body });
+      return;
+    } catch (err) {
+      if (httpStatusOf(err) !== 409 || attempt >= maxConflictRetries) throw kubeFailure(err, { ...req, verb: 'create' });
+    }
   }
 }
 

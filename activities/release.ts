@@ -13,8 +13,8 @@ export type { ReleaseChartInput, ReleaseChartResult } from './helm-release.js';
 export interface ReleaseActivityDeps {
   /** The cluster connection, e.g. `loadKubeConfig` from activities/kube.ts; called per activity. */
   kubeConfig: () => KubeConfig;
-  /** Margin added to the helm timeout before a pending release counts as abandoned. @default 60 */
-  pendingGraceSeconds?: number;
+  /** Age after which a pending revision counts as abandoned by a dead helm. @default the step's timeout + 60 */
+  pendingStaleAfterSeconds?: number;
 }
 
 /** Builds `releaseChart`, `readDeploymentRecord` and `writeDeploymentRecord` bound to one cluster connection. */
