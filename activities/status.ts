@@ -43,7 +43,9 @@ export function componentsCheck(
 /** Waits until the components reach `state`; heartbeats progress; WaitTimedOut lists what was still pending. */
 export async function waitForState(clients: KubeClients, input: ComponentsInput, state: 'ready' | 'stopped'): Promise<void> {
   await waitUntil({
-    what: `${input.components.map((c) => c.name).join(', ')} to ${state === 'ready' ? 'be ready' : 'stop'}`,
+    what:
+      `${input.components.map((c) => c.name).join(', ')} of deployment "${input.deploymentId}" ` +
+      `(namespace "${input.namespace}") to ${state === 'ready' ? 'be ready' : 'stop'}`,
     timeoutSeconds: input.timeoutSeconds ?? defaultWaitSeconds,
     check: componentsCheck(clients, input, state),
   });
