@@ -93,10 +93,3 @@ export function planPendingRecovery(history: ReleaseRevision[], now: Date, stale
   const to = lastGoodRevision(history);
   return to ? { kind: 'rollback', pending: latest, to } : { kind: 'uninstall', pending: latest };
 }
-
-/** `example-app-1.2.0` → `1.2.0`, given the chart name; the part after the last `-<digit>` otherwise. */
-export function chartVersionOf(chart: string, chartName?: string): string {
-  if (chartName && chart.startsWith(`${chartName}-`)) return chart.slice(chartName.length + 1);
-  const match = /-(\d[^-]*(?:-[^-]+)*)$/.exec(chart);
-  return match?.[1] ?? '';
-}

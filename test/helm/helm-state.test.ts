@@ -1,5 +1,5 @@
 import { chartSource } from '../../activities/helm-chart.js';
-import { chartVersionOf, planPendingRecovery, type ReleaseRevision } from '../../activities/helm-state.js';
+import { planPendingRecovery, type ReleaseRevision } from '../../activities/helm-state.js';
 import { findHelm } from '../../activities/helm.js';
 import { FailureType } from '../../errors.js';
 
@@ -37,11 +37,6 @@ describe('pending release recovery plan', () => {
   it('uninstalls an abandoned first install, which has nothing to roll back to', () => {
     const plan = planPendingRecovery([revision(1, 'pending-install', '2026-01-01T00:00:00Z')], at('2026-01-02T00:00:00Z'), staleAfterMs);
     expect(plan).toMatchObject({ kind: 'uninstall', pending: { revision: 1 } });
-  });
-
-  it('reads the chart version out of helm history chart names', () => {
-    expect(chartVersionOf('example-app-1.2.0', 'example-app')).toBe('1.2.0');
-    expect(chartVersionOf('my-chart-2.0.0-rc.1')).toBe('2.0.0-rc.1');
   });
 });
 
