@@ -88,18 +88,24 @@ export function describePod(p: PodState): string {
   return `${p.name} (${p.phase}, ${state}${p.reason ? `: ${p.reason}` : ''})`;
 }
 
+/** At most `max` pods in a message; a component of hundreds must not make a failure unreadable. */
+function podList(pods: PodState[], max = 20): string {
+  const shown = pods.slice(0, max).map(describePod).join(', ');
+  return pods.length > max ? `${shown} and ${pods.length - max} more` : shown;
+}
+
 /** What a component still lacks to be ready, for progress and timeout messages. */
 export function describeNotReady(s: ComponentStatus): string {
   const workloads = s.workloads
     .filter((w) => !isWorkloadReady(w))
     .map((w) => `${w.kind} ${w.name} ${w.readyReplicas} of ${w.desiredReplicas} ready${w.observed ? '' : ' (spec not yet observed)'}`);
-  const pods = s.pods.filter((p) => !p.ready && p.phase !== 'Succeeded').map(describePod);
-  return `${s.name}: ${workloads.join(', ')}${pods.length ? `; pods: ${pods.join(', ')}` : ''}`;
+  const pods = s.pods.filter((p) => !p.ready && p.phase !== 'Succeeded');
+  return `${s.name}: ${workloads.join(', ')}${pods.length ? `; pods: ${podList(pods)}` : ''}`;
 }
 
 /** What a component still has running, for progress and timeout messages. */
 export function describeNotStopped(s: ComponentStatus, podsAtStart?: number): string {
   const live = s.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed');
   const count = podsAtStart && podsAtStart >= live.length ? `${live.length} of ${podsAtStart}` : `${live.length}`;
-  return `${s.name}: ${count} pod${live.length === 1 && !podsAtStart ? '' : 's'} left (${live.map(describePod).join(', ')})`;
+  return `${s.name}: ${count} pod${live.length === 1 && !podsAtStart ? '' : 's'} left (${podList(live)})`;
 }

@@ -24,6 +24,8 @@ export interface TestCluster {
   /** The simulator, when the tests run on it. */
   sim: KubeSim | undefined;
   kubeConfig(): KubeConfig;
+  /** Path of the kubeconfig file for this cluster. */
+  kubeconfigPath: string;
   apps: AppsV1Api;
   core: CoreV1Api;
   batch: BatchV1Api;
@@ -52,6 +54,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   return {
     sim,
     kubeConfig,
+    kubeconfigPath: sim ? sim.kubeconfigPath : (realKubeconfig as string),
     apps: kc.makeApiClient(AppsV1Api),
     core,
     batch: kc.makeApiClient(BatchV1Api),

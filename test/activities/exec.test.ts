@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../errors.js';
 import type { ExecuteCommandsInput } from '../../activities/kubernetes.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
@@ -79,6 +80,15 @@ describe('executeCommands', () => {
     const failure = await failureOf(exec([['sleep', '30']], { timeoutSeconds: 1 }));
     expect([failure.type, failure.nonRetryable]).toEqual([FailureType.CommandFailed, true]);
     expect(failure.message).toContain('did not finish within 1s');
+  });
+
+  it('stops a command when the activity is cancelled', async () => {
+    const { env } = activityEnv();
+    env.once('heartbeat', () => env.cancel());
+    const started = Date.now();
+    const input = { deploymentId: 'shop', namespace, component: web, commands: [['sleep', '30']] };
+    await expect(runActivity(c.activities.executeCommands, input, env)).rejects.toBeInstanceOf(CancelledFailure);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('refuses an unknown container and commands that are not argv lists', async () => {

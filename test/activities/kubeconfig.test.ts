@@ -6,6 +6,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { FailureType } from '../../errors.js';
 import { loadKubeConfig } from '../../activities/kube.js';
 import { createKubernetesActivities } from '../../activities/kubernetes.js';
+import { startTestCluster } from './cluster.js';
+import { createDeployment, runActivity } from './fixtures.js';
 
 const kubeconfigYaml = (server: string) => `apiVersion: v1
 kind: Config
@@ -78,5 +80,19 @@ describe('loadKubeConfig', () => {
     const input = { deploymentId: 'd', namespace: 'ns', components: [{ name: 'web', selector: { app: 'web' } }] };
     const failure = await failureOf(() => new MockActivityEnvironment().run(activities.getComponentStatus, input));
     expect(failure.type).toBe(FailureType.KubeConfigMissing);
+  });
+
+  it('connects the activities through the file KUBECONFIG names', async () => {
+    const cluster = await startTestCluster();
+    try {
+      const namespace = await cluster.newNamespace();
+      await createDeployment(cluster, namespace, 'web', { app: 'web' }, 1);
+      const activities = createKubernetesActivities({ kubeConfig: () => loadKubeConfig({ env: { KUBECONFIG: cluster.kubeconfigPath } }) });
+      const input = { deploymentId: 'd', namespace, components: [{ name: 'web', selector: { app: 'web' } }] };
+      const [status] = await runActivity(activities.getComponentStatus, input);
+      expect(status?.workloads).toEqual([expect.objectContaining({ kind: 'Deployment', name: 'web', desiredReplicas: 1 })]);
+    } finally {
+      await cluster.close();
+    }
   });
 });
