@@ -1,4 +1,5 @@
 import { FailureType } from '../../errors.js';
+import type { ComponentsInput } from '../../activities/kubernetes.js';
 import { replicasBeforeStopAnnotation, suspendedByStopAnnotation } from '../../activities/k8s-workloads.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
 import { createCronJob, createDeployment, createStatefulSet, expectNoWrites, failureOf, livePods, runActivity } from './fixtures.js';
@@ -129,8 +130,11 @@ describe('component lookup', () => {
   it('fails with a non-retryable ComponentNotFound naming the selector and namespace when nothing matches', async () => {
     const namespace = await c.newNamespace();
     const input = { deploymentId: 'shop', namespace, components: [{ name: 'ghost', selector: { app: 'shop', component: 'ghost' } }] };
-    for (const activity of [c.activities.stopComponents, c.activities.startComponents, c.activities.getComponentStatus]) {
-      const failure = await failureOf(runActivity(activity, input));
+    const runs = [c.activities.stopComponents, c.activities.startComponents, c.activities.getComponentStatus].map((fn) =>
+      runActivity<ComponentsInput, unknown>(fn, input),
+    );
+    for (const run of runs) {
+      const failure = await failureOf(run);
       expect([failure.type, failure.nonRetryable]).toEqual([FailureType.ComponentNotFound, true]);
       expect(failure.message).toContain('app=shop,component=ghost');
       expect(failure.message).toContain(`namespace "${namespace}"`);
