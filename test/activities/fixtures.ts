@@ -106,24 +106,28 @@ export async function failureOf(promise: Promise<unknown>): Promise<ApplicationF
   throw new Error(`expected an ApplicationFailure, got a result: ${JSON.stringify(result)}`);
 }
 
-/** Resource versions of every workload in the namespace: unchanged means nothing was written. */
-async function workloadVersions(c: TestCluster, namespace: string): Promise<Record<string, string | undefined>> {
+/**
+ * What a write by the primitives would change on each workload: generation (spec), annotations and
+ * suspend. Resource versions would not do: controllers keep updating status on a real cluster.
+ */
+async function workloadState(c: TestCluster, namespace: string): Promise<Record<string, unknown>> {
   const [d, s, j] = await Promise.all([
     c.apps.listNamespacedDeployment({ namespace }),
     c.apps.listNamespacedStatefulSet({ namespace }),
     c.batch.listNamespacedCronJob({ namespace }),
   ]);
-  const entries = (kind: string, items: { metadata?: { name?: string; resourceVersion?: string } }[]) =>
-    items.map((o) => [`${kind}/${o.metadata?.name}`, o.metadata?.resourceVersion] as const);
+  type Item = { metadata?: { name?: string; generation?: number; annotations?: Record<string, string> }; spec?: object };
+  const entries = (kind: string, items: Item[]) =>
+    items.map((o) => [`${kind}/${o.metadata?.name}`, { generation: o.metadata?.generation, annotations: o.metadata?.annotations ?? {}, suspend: (o.spec as { suspend?: boolean } | undefined)?.suspend }] as const);
   return Object.fromEntries([...entries('Deployment', d.items), ...entries('StatefulSet', s.items), ...entries('CronJob', j.items)]);
 }
 
 /** Runs `fn` and asserts it wrote nothing in the namespace (on the simulator also: sent no write request at all). */
 export async function expectNoWrites<T>(c: TestCluster, namespace: string, fn: () => Promise<T>): Promise<T> {
-  const before = await workloadVersions(c, namespace);
+  const before = await workloadState(c, namespace);
   const mark = c.sim?.requests.length ?? 0;
   const result = await fn();
-  expect(await workloadVersions(c, namespace)).toEqual(before);
+  expect(await workloadState(c, namespace)).toEqual(before);
   if (c.sim) {
     const writes = c.sim.requests.slice(mark).filter((r) => r.method !== 'GET' && r.path.includes(`/namespaces/${namespace}/`));
     expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
