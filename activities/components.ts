@@ -20,7 +20,9 @@ async function findAll(clients: KubeClients, input: ComponentsInput): Promise<Fo
   const perComponent = await retryTransient('finding the components', () =>
     Promise.all(input.components.map((c) => requireWorkloads(clients, input.deploymentId, input.namespace, c))),
   );
-  return perComponent.flatMap((workloads, i) => workloads.map((workload) => ({ component: input.components[i]!.name, workload })));
+  return perComponent.flatMap((workloads, i) =>
+    workloads.map((workload) => ({ component: input.components[i]!.name, workload })),
+  );
 }
 
 /** Runs a step on a workload; after a transient failure, reads it again and reruns the step on what is there now. */
@@ -29,13 +31,19 @@ async function onWorkload<T>(
   namespace: string,
   w: Workload,
   step: (current: Workload) => Promise<T>,
-  whenGone: () => T,
+  whenGone: T,
 ): Promise<T> {
   let attempt = 0;
   return retryTransient(`${w.kind} ${w.name}`, async () => {
     const current = attempt++ === 0 ? w : await rereadWorkload(clients, namespace, w);
-    return current ? step(current) : whenGone();
+    return current ? step(current) : whenGone;
   });
+}
+
+/** The change record of a workload that went away meanwhile: nothing done. */
+function untouched({ component, workload }: FoundWorkload): WorkloadChange {
+  const { kind, name } = workload;
+  return { component, kind, name, replicasBefore: null, replicasAfter: null, changed: false };
 }
 
 /**
@@ -44,14 +52,20 @@ async function onWorkload<T>(
  * @example await stopComponents(clients, { deploymentId: 'shop', namespace: 'shop', components: [worker] })
  */
 export async function stopComponents(clients: KubeClients, input: ComponentsInput): Promise<WorkloadChange[]> {
+  const { namespace } = input;
   const found = await findAll(clients, input);
   // CronJobs first, so that no new Job pod starts while the rest goes down.
-  const ordered = [...found.filter((f) => f.workload.kind === 'CronJob'), ...found.filter((f) => f.workload.kind !== 'CronJob')];
+  const cronJobsFirst = [...found].sort(
+    (a, b) => Number(b.workload.kind === 'CronJob') - Number(a.workload.kind === 'CronJob'),
+  );
   const changes: WorkloadChange[] = [];
-  for (const { component, workload } of ordered) {
-    const gone = (): WorkloadChange => ({ component, kind: workload.kind, name: workload.name, replicasBefore: null, replicasAfter: null, changed: false });
-    const change = await onWorkload(clients, input.namespace, workload, (w) => stopWorkload(clients, input.namespace, component, w), gone);
-    if (change.changed) log.info(`Stopped ${change.kind} ${change.name} of ${component} (replicas before: ${change.replicasBefore ?? 'n/a'})`);
+  for (const f of cronJobsFirst) {
+    const stop = (w: Workload) => stopWorkload(clients, namespace, f.component, w);
+    const change = await onWorkload(clients, namespace, f.workload, stop, untouched(f));
+    if (change.changed)
+      log.info(
+        `Stopped ${f.workload.kind} ${f.workload.name} of ${f.component} (replicas before: ${change.replicasBefore ?? 'n/a'})`,
+      );
     changes.push(change);
   }
   await waitForState(clients, input, 'stopped');
@@ -65,19 +79,23 @@ export async function stopComponents(clients: KubeClients, input: ComponentsInpu
  * @example await startComponents(clients, { deploymentId: 'shop', namespace: 'shop', components: [worker] })
  */
 export async function startComponents(clients: KubeClients, input: ComponentsInput): Promise<WorkloadChange[]> {
+  const { namespace } = input;
   const found = await findAll(clients, input);
   const changes: WorkloadChange[] = [];
-  for (const { component, workload } of found) {
-    const gone = (): WorkloadChange => ({ component, kind: workload.kind, name: workload.name, replicasBefore: null, replicasAfter: null, changed: false });
-    changes.push(await onWorkload(clients, input.namespace, workload, (w) => restoreWorkload(clients, input.namespace, component, w), gone));
+  for (const f of found) {
+    const restore = (w: Workload) => restoreWorkload(clients, namespace, f.component, w);
+    changes.push(await onWorkload(clients, namespace, f.workload, restore, untouched(f)));
   }
   await waitForState(clients, input, 'ready');
   // The annotation goes last: a start that fails before this point is retried with the count still known.
-  for (const [i, { component, workload }] of found.entries()) {
-    const cleared = await onWorkload(clients, input.namespace, workload, (w) => forgetStop(clients, input.namespace, w), () => false);
+  for (const [i, f] of found.entries()) {
+    const cleared = await onWorkload(clients, namespace, f.workload, (w) => forgetStop(clients, namespace, w), false);
     const change = changes[i]!;
-    if (cleared && workload.kind === 'CronJob') Object.assign(change, { suspended: false, changed: true });
-    if (change.changed) log.info(`Started ${change.kind} ${change.name} of ${component} (replicas: ${change.replicasAfter ?? 'n/a'})`);
+    if (cleared && f.workload.kind === 'CronJob') Object.assign(change, { suspended: false, changed: true });
+    if (change.changed)
+      log.info(
+        `Started ${f.workload.kind} ${f.workload.name} of ${f.component} (replicas: ${change.replicasAfter ?? 'n/a'})`,
+      );
   }
   return changes;
 }

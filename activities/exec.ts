@@ -16,8 +16,13 @@ function invalid(message: string): ApplicationFailure {
 }
 
 function checkCommands(commands: unknown): asserts commands is string[][] {
-  const ok = Array.isArray(commands) && commands.every((c) => Array.isArray(c) && c.length > 0 && c.every((a) => typeof a === 'string'));
-  if (!ok) throw invalid(`commands must be a list of argv lists of strings, e.g. [["migrate", "--up"]]; got ${JSON.stringify(commands)}`);
+  const ok =
+    Array.isArray(commands) &&
+    commands.every((c) => Array.isArray(c) && c.length > 0 && c.every((a) => typeof a === 'string'));
+  if (!ok)
+    throw invalid(
+      `commands must be a list of argv lists of strings, e.g. [["migrate", "--up"]]; got ${JSON.stringify(commands)}`,
+    );
 }
 
 /** The oldest ready pod of the component; a retryable ComponentNotReady when none is ready yet. */
@@ -33,11 +38,24 @@ async function pickPod(clients: KubeClients, input: ExecuteCommandsInput): Promi
     message:
       `No ready pod of component "${component.name}" (selector ${selectorString(component.selector)}) in namespace ` +
       `"${namespace}" to run commands in; pods seen: ${seen.length ? seen.join(', ') : 'none'}`,
-    details: [{ deploymentId: input.deploymentId, namespace, component: component.name, selector: component.selector, pods: pods.map(podState) }],
+    details: [
+      {
+        deploymentId: input.deploymentId,
+        namespace,
+        component: component.name,
+        selector: component.selector,
+        pods: pods.map(podState),
+      },
+    ],
   });
 }
 
-function commandFailed(input: ExecuteCommandsInput, at: { pod: string; container: string; command: string[] }, run: CommandRun, done: CommandResult[]) {
+function commandFailed(
+  input: ExecuteCommandsInput,
+  at: { pod: string; container: string; command: string[] },
+  run: CommandRun,
+  done: CommandResult[],
+) {
   const what = `Command ${JSON.stringify(at.command)} in pod "${at.pod}" (container "${at.container}") of component "${input.component.name}"`;
   const why = run.timedOut
     ? `did not finish within ${input.timeoutSeconds}s`
@@ -77,14 +95,21 @@ export async function executeCommands(clients: KubeClients, input: ExecuteComman
   const containers = pod.spec?.containers.map((c) => c.name) ?? [];
   const container = input.container ?? containers[0] ?? '';
   if (!containers.includes(container)) {
-    throw invalid(`Container "${container}" is not in pod "${podName}" of component "${input.component.name}" (containers: ${containers.join(', ')})`);
+    throw invalid(
+      `Container "${container}" is not in pod "${podName}" of component "${input.component.name}" (containers: ${containers.join(', ')})`,
+    );
   }
   const results: CommandResult[] = [];
   for (const command of input.commands) {
     log.info(`Running ${JSON.stringify(command)} in pod ${podName} (container ${container})`);
     const at = { pod: podName, container, command };
     const timeoutMs = input.timeoutSeconds ? input.timeoutSeconds * 1000 : undefined;
-    const run = await runCommand({ kc: clients.kc, namespace: input.namespace, ...at, ...(timeoutMs ? { timeoutMs } : {}) });
+    const run = await runCommand({
+      kc: clients.kc,
+      namespace: input.namespace,
+      ...at,
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
     if (run.exitCode !== 0) throw commandFailed(input, at, run, results);
     const { stdout, stderr, truncated, durationMs } = run;
     results.push({ ...at, exitCode: 0, stdout, stderr, truncated, durationMs });

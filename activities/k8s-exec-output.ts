@@ -78,7 +78,11 @@ export class LineSplitter {
 }
 
 /** One output stream of a command: a Writable for client-node's Exec that fills a tail and a line splitter. */
-export function outputSink(onLine: (line: string) => void): { stream: Writable; tail: TailBuffer; lines: LineSplitter } {
+export function outputSink(onLine: (line: string) => void): {
+  stream: Writable;
+  tail: TailBuffer;
+  lines: LineSplitter;
+} {
   const tail = new TailBuffer();
   const lines = new LineSplitter(onLine);
   const stream = new Writable({

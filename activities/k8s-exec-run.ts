@@ -53,7 +53,15 @@ export async function runCommand(target: CommandTarget): Promise<CommandRun> {
   let socket: Awaited<ReturnType<Exec['exec']>>;
   try {
     socket = await new Exec(target.kc, execTransport(target.kc)).exec(
-      namespace, pod, container, command, out.stream, err.stream, null, false, (s) => {
+      namespace,
+      pod,
+      container,
+      command,
+      out.stream,
+      err.stream,
+      null,
+      false,
+      (s) => {
         status = s;
         statusArrived();
       },
@@ -66,7 +74,10 @@ export async function runCommand(target: CommandTarget): Promise<CommandRun> {
     });
   }
   let timer: NodeJS.Timeout | undefined;
-  const heartbeats = setInterval(() => ctx.heartbeat({ pod, command, outputBytes: out.tail.total + err.tail.total }), 1000);
+  const heartbeats = setInterval(
+    () => ctx.heartbeat({ pod, command, outputBytes: out.tail.total + err.tail.total }),
+    1000,
+  );
   try {
     // Output frames come before the status frame, so on status every byte is in the sinks already.
     const ended = await Promise.race([

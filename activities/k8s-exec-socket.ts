@@ -31,7 +31,9 @@ export function execTransport(kc: KubeConfig): ExecTransport {
           res.on('data', (b: Buffer) => body.length < 64 && body.push(b));
           res.on('end', () => {
             const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-            reject(new ApiException(res.statusCode ?? 0, 'exec refused', Buffer.concat(body).toString('utf8'), headers));
+            reject(
+              new ApiException(res.statusCode ?? 0, 'exec refused', Buffer.concat(body).toString('utf8'), headers),
+            );
             ws.terminate();
           });
         });

@@ -7,7 +7,12 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { log } from '@temporalio/activity';
 import { kubeCall, type KubeRequest } from './kube.js';
 import type { WorkloadChange } from './k8s-types.js';
-import { replicasBeforeStopAnnotation, suspendedByStopAnnotation, type KubeClients, type Workload } from './k8s-workloads.js';
+import {
+  replicasBeforeStopAnnotation,
+  suspendedByStopAnnotation,
+  type KubeClients,
+  type Workload,
+} from './k8s-workloads.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const resourceOf = { Deployment: 'deployments', StatefulSet: 'statefulsets', CronJob: 'cronjobs' } as const;
@@ -16,8 +21,10 @@ const resourceOf = { Deployment: 'deployments', StatefulSet: 'statefulsets', Cro
 async function patchWorkload(clients: KubeClients, namespace: string, w: Workload, body: object) {
   const req: KubeRequest = { verb: 'patch', resource: resourceOf[w.kind], namespace, name: w.name };
   const args = { name: w.name, namespace, body };
-  if (w.kind === 'Deployment') return kubeCall(req, () => clients.apps.patchNamespacedDeployment(args, mergePatch), { notFound: 'null' });
-  if (w.kind === 'StatefulSet') return kubeCall(req, () => clients.apps.patchNamespacedStatefulSet(args, mergePatch), { notFound: 'null' });
+  if (w.kind === 'Deployment')
+    return kubeCall(req, () => clients.apps.patchNamespacedDeployment(args, mergePatch), { notFound: 'null' });
+  if (w.kind === 'StatefulSet')
+    return kubeCall(req, () => clients.apps.patchNamespacedStatefulSet(args, mergePatch), { notFound: 'null' });
   return kubeCall(req, () => clients.batch.patchNamespacedCronJob(args, mergePatch), { notFound: 'null' });
 }
 
@@ -25,7 +32,8 @@ async function patchWorkload(clients: KubeClients, namespace: string, w: Workloa
 async function scale(clients: KubeClients, namespace: string, w: Workload, replicas: number) {
   const req: KubeRequest = { verb: 'patch', resource: `${resourceOf[w.kind]}/scale`, namespace, name: w.name };
   const args = { name: w.name, namespace, body: { spec: { replicas } } };
-  if (w.kind === 'Deployment') return kubeCall(req, () => clients.apps.patchNamespacedDeploymentScale(args, mergePatch), { notFound: 'null' });
+  if (w.kind === 'Deployment')
+    return kubeCall(req, () => clients.apps.patchNamespacedDeploymentScale(args, mergePatch), { notFound: 'null' });
   return kubeCall(req, () => clients.apps.patchNamespacedStatefulSetScale(args, mergePatch), { notFound: 'null' });
 }
 
@@ -55,10 +63,16 @@ function rememberedReplicas(w: Workload): number | undefined {
 }
 
 /** Remembers the replicas on the object (unless already remembered), then scales to 0; a CronJob is suspended instead. */
-export async function stopWorkload(clients: KubeClients, namespace: string, component: string, w: Workload): Promise<WorkloadChange> {
+export async function stopWorkload(
+  clients: KubeClients,
+  namespace: string,
+  component: string,
+  w: Workload,
+): Promise<WorkloadChange> {
   const base = { component, kind: w.kind, name: w.name };
   if (w.kind === 'CronJob') {
-    if (w.object.spec?.suspend) return { ...base, replicasBefore: null, replicasAfter: null, suspended: true, changed: false };
+    if (w.object.spec?.suspend)
+      return { ...base, replicasBefore: null, replicasAfter: null, suspended: true, changed: false };
     await patchWorkload(clients, namespace, w, {
       metadata: { annotations: { [suspendedByStopAnnotation]: 'true' } },
       spec: { suspend: true },
@@ -70,7 +84,9 @@ export async function stopWorkload(clients: KubeClients, namespace: string, comp
   if (!hadAnnotation && replicas > 0) {
     // resourceVersion makes the patch conditional: a concurrent stop that annotated first wins (409, re-read, retry).
     const annotations = { [replicasBeforeStopAnnotation]: String(replicas) };
-    const patched = await patchWorkload(clients, namespace, w, { metadata: { resourceVersion: w.object.metadata?.resourceVersion, annotations } });
+    const patched = await patchWorkload(clients, namespace, w, {
+      metadata: { resourceVersion: w.object.metadata?.resourceVersion, annotations },
+    });
     if (!patched) return { ...base, replicasBefore: replicas, replicasAfter: 0, changed: false };
   }
   if (replicas > 0) await scale(clients, namespace, w, 0);
@@ -79,7 +95,12 @@ export async function stopWorkload(clients: KubeClients, namespace: string, comp
 }
 
 /** Scales back to the remembered replicas; workloads a stop did not touch are left as they are. */
-export async function restoreWorkload(clients: KubeClients, namespace: string, component: string, w: Workload): Promise<WorkloadChange> {
+export async function restoreWorkload(
+  clients: KubeClients,
+  namespace: string,
+  component: string,
+  w: Workload,
+): Promise<WorkloadChange> {
   const base = { component, kind: w.kind, name: w.name };
   if (w.kind === 'CronJob') {
     const suspended = w.object.spec?.suspend ?? false;
@@ -97,7 +118,10 @@ export async function forgetStop(clients: KubeClients, namespace: string, w: Wor
   const annotations = w.object.metadata?.annotations ?? {};
   if (w.kind === 'CronJob') {
     if (annotations[suspendedByStopAnnotation] === undefined) return false;
-    await patchWorkload(clients, namespace, w, { metadata: { annotations: { [suspendedByStopAnnotation]: null } }, spec: { suspend: false } });
+    await patchWorkload(clients, namespace, w, {
+      metadata: { annotations: { [suspendedByStopAnnotation]: null } },
+      spec: { suspend: false },
+    });
     return true;
   }
   if (annotations[replicasBeforeStopAnnotation] === undefined) return false;

@@ -19,7 +19,8 @@ export function podReason(pod: V1Pod): string | undefined {
   const init = pod.status?.initContainerStatuses ?? [];
   const main = pod.status?.containerStatuses ?? [];
   for (const s of [...init, ...main]) if (s.state?.waiting?.reason) return s.state.waiting.reason;
-  for (const s of init) if (s.state?.terminated && s.state.terminated.exitCode !== 0) return s.state.terminated.reason ?? 'Error';
+  for (const s of init)
+    if (s.state?.terminated && s.state.terminated.exitCode !== 0) return s.state.terminated.reason ?? 'Error';
   for (const s of main) if (s.state?.terminated?.reason) return s.state.terminated.reason;
   if (pod.status?.reason) return pod.status.reason;
   return pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False')?.reason;
@@ -51,7 +52,9 @@ export function workloadState(w: Workload): WorkloadState {
     desiredReplicas: w.object.spec?.replicas ?? 1,
     readyReplicas: w.object.status?.readyReplicas ?? 0,
     observed,
-    ...(remembered !== undefined && !Number.isNaN(Number(remembered)) ? { replicasBeforeStop: Number(remembered) } : {}),
+    ...(remembered !== undefined && !Number.isNaN(Number(remembered))
+      ? { replicasBeforeStop: Number(remembered) }
+      : {}),
   };
 }
 
@@ -98,7 +101,10 @@ function podList(pods: PodState[], max = 20): string {
 export function describeNotReady(s: ComponentStatus): string {
   const workloads = s.workloads
     .filter((w) => !isWorkloadReady(w))
-    .map((w) => `${w.kind} ${w.name} ${w.readyReplicas} of ${w.desiredReplicas} ready${w.observed ? '' : ' (spec not yet observed)'}`);
+    .map(
+      (w) =>
+        `${w.kind} ${w.name} ${w.readyReplicas} of ${w.desiredReplicas} ready${w.observed ? '' : ' (spec not yet observed)'}`,
+    );
   const pods = s.pods.filter((p) => !p.ready && p.phase !== 'Succeeded');
   return `${s.name}: ${workloads.join(', ')}${pods.length ? `; pods: ${podList(pods)}` : ''}`;
 }

@@ -33,7 +33,10 @@ export function isTransientFailure(err: unknown): boolean {
 const pastDeadline = Symbol('pastDeadline');
 
 /** Runs `promise` unless the activity is cancelled (rejects with CancelledFailure) or the deadline passes first. */
-export async function raceCancelAndDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | typeof pastDeadline> {
+export async function raceCancelAndDeadline<T>(
+  promise: Promise<T>,
+  deadline: number,
+): Promise<T | typeof pastDeadline> {
   promise.catch(() => undefined); // an abandoned request may still fail later; nobody awaits it then
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<typeof pastDeadline>((resolve) => {
@@ -73,14 +76,25 @@ export async function waitUntil(opts: WaitOptions): Promise<void> {
   }
 }
 
-function timedOut(opts: WaitOptions, last: WaitProgress | undefined, lastError: string | undefined): ApplicationFailure {
+function timedOut(
+  opts: WaitOptions,
+  last: WaitProgress | undefined,
+  lastError: string | undefined,
+): ApplicationFailure {
   const pending = last?.message ?? 'no answer from the Kubernetes API';
   const apiNote = lastError ? ` (last API error: ${lastError})` : '';
   return ApplicationFailure.create({
     type: FailureType.WaitTimedOut,
     nonRetryable: true,
     message: `Timed out after ${opts.timeoutSeconds}s waiting for ${opts.what}; still pending: ${pending}${apiNote}`,
-    details: [{ what: opts.what, timeoutSeconds: opts.timeoutSeconds, pending: last?.details ?? null, lastError: lastError ?? null }],
+    details: [
+      {
+        what: opts.what,
+        timeoutSeconds: opts.timeoutSeconds,
+        pending: last?.details ?? null,
+        lastError: lastError ?? null,
+      },
+    ],
   });
 }
 

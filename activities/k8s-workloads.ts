@@ -24,7 +24,12 @@ export interface KubeClients {
 
 /** Builds the API clients for one KubeConfig. */
 export function kubeClients(kc: KubeConfig): KubeClients {
-  return { kc, apps: kc.makeApiClient(AppsV1Api), core: kc.makeApiClient(CoreV1Api), batch: kc.makeApiClient(BatchV1Api) };
+  return {
+    kc,
+    apps: kc.makeApiClient(AppsV1Api),
+    core: kc.makeApiClient(CoreV1Api),
+    batch: kc.makeApiClient(BatchV1Api),
+  };
 }
 
 /** A workload of a component, tagged with its kind. */
@@ -55,20 +60,36 @@ export function checkSelector(component: ComponentRef): string {
 }
 
 /** Deployments, StatefulSets and CronJobs matching the component's selector, in a stable order. */
-export async function findWorkloads(clients: KubeClients, namespace: string, component: ComponentRef): Promise<Workload[]> {
+export async function findWorkloads(
+  clients: KubeClients,
+  namespace: string,
+  component: ComponentRef,
+): Promise<Workload[]> {
   const labelSelector = checkSelector(component);
   const list = { verb: 'list', namespace };
   const [deployments, statefulSets, cronJobs] = await Promise.all([
-    kubeCall({ ...list, resource: 'deployments' }, () => clients.apps.listNamespacedDeployment({ namespace, labelSelector })),
-    kubeCall({ ...list, resource: 'statefulsets' }, () => clients.apps.listNamespacedStatefulSet({ namespace, labelSelector })),
-    kubeCall({ ...list, resource: 'cronjobs' }, () => clients.batch.listNamespacedCronJob({ namespace, labelSelector })),
+    kubeCall({ ...list, resource: 'deployments' }, () =>
+      clients.apps.listNamespacedDeployment({ namespace, labelSelector }),
+    ),
+    kubeCall({ ...list, resource: 'statefulsets' }, () =>
+      clients.apps.listNamespacedStatefulSet({ namespace, labelSelector }),
+    ),
+    kubeCall({ ...list, resource: 'cronjobs' }, () =>
+      clients.batch.listNamespacedCronJob({ namespace, labelSelector }),
+    ),
   ]);
   const byName = <T extends { metadata?: { name?: string } }>(a: T, b: T) =>
     (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
   return [
-    ...deployments.items.sort(byName).map((object) => ({ kind: WorkloadKind.Deployment, name: object.metadata?.name ?? '', object }) as const),
-    ...statefulSets.items.sort(byName).map((object) => ({ kind: WorkloadKind.StatefulSet, name: object.metadata?.name ?? '', object }) as const),
-    ...cronJobs.items.sort(byName).map((object) => ({ kind: WorkloadKind.CronJob, name: object.metadata?.name ?? '', object }) as const),
+    ...deployments.items
+      .sort(byName)
+      .map((object) => ({ kind: WorkloadKind.Deployment, name: object.metadata?.name ?? '', object }) as const),
+    ...statefulSets.items
+      .sort(byName)
+      .map((object) => ({ kind: WorkloadKind.StatefulSet, name: object.metadata?.name ?? '', object }) as const),
+    ...cronJobs.items
+      .sort(byName)
+      .map((object) => ({ kind: WorkloadKind.CronJob, name: object.metadata?.name ?? '', object }) as const),
   ];
 }
 
@@ -99,7 +120,9 @@ export async function listPods(clients: KubeClients, namespace: string, componen
     clients.core.listNamespacedPod({ namespace, labelSelector }),
   );
   const created = (p: V1Pod) => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
-  return pods.items.sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  return pods.items.sort(
+    (a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+  );
 }
 
 /** A pod that still runs or will run: anything but a finished (Succeeded or Failed) one. */

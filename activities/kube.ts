@@ -107,8 +107,16 @@ export function kubeFailure(err: unknown, req: KubeRequest): Error {
 
 /** Runs one request and maps its error; with `notFound: 'null'` a 404 resolves to null instead. */
 export async function kubeCall<T>(req: KubeRequest, fn: () => Promise<T>): Promise<T>;
-export async function kubeCall<T>(req: KubeRequest, fn: () => Promise<T>, opts: { notFound: 'null' }): Promise<T | null>;
-export async function kubeCall<T>(req: KubeRequest, fn: () => Promise<T>, opts?: { notFound: 'null' }): Promise<T | null> {
+export async function kubeCall<T>(
+  req: KubeRequest,
+  fn: () => Promise<T>,
+  opts: { notFound: 'null' },
+): Promise<T | null>;
+export async function kubeCall<T>(
+  req: KubeRequest,
+  fn: () => Promise<T>,
+  opts?: { notFound: 'null' },
+): Promise<T | null> {
   try {
     return await fn();
   } catch (err) {

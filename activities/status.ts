@@ -26,7 +26,8 @@ export function componentsCheck(
     const statuses = await readComponents(clients, input);
     const pending = statuses.filter((s) => (state === 'ready' ? !s.ready : !s.stopped));
     for (const s of statuses) {
-      if (!podsAtStart.has(s.name)) podsAtStart.set(s.name, s.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed').length);
+      if (!podsAtStart.has(s.name))
+        podsAtStart.set(s.name, s.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed').length);
     }
     const message = pending
       .map((s) => (state === 'ready' ? describeNotReady(s) : describeNotStopped(s, podsAtStart.get(s.name))))
@@ -41,7 +42,11 @@ export function componentsCheck(
 }
 
 /** Waits until the components reach `state`; heartbeats progress; WaitTimedOut lists what was still pending. */
-export async function waitForState(clients: KubeClients, input: ComponentsInput, state: 'ready' | 'stopped'): Promise<void> {
+export async function waitForState(
+  clients: KubeClients,
+  input: ComponentsInput,
+  state: 'ready' | 'stopped',
+): Promise<void> {
   await waitUntil({
     what:
       `${input.components.map((c) => c.name).join(', ')} of deployment "${input.deploymentId}" ` +
@@ -57,7 +62,10 @@ export async function getComponentStatus(clients: KubeClients, input: Components
 }
 
 /** Waits until every component is `ready` or `stopped`, then reports their status. */
-export async function waitForComponents(clients: KubeClients, input: WaitForComponentsInput): Promise<ComponentStatus[]> {
+export async function waitForComponents(
+  clients: KubeClients,
+  input: WaitForComponentsInput,
+): Promise<ComponentStatus[]> {
   await waitForState(clients, input, input.state);
   return getComponentStatus(clients, input);
 }

@@ -2,7 +2,8 @@ import { FailureType } from '../../errors.js';
 import type { ComponentsInput } from '../../activities/kubernetes.js';
 import { replicasBeforeStopAnnotation, suspendedByStopAnnotation } from '../../activities/k8s-workloads.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
-import { createCronJob, createDeployment, createStatefulSet, expectNoWrites, failureOf, livePods, runActivity } from './fixtures.js';
+import { createCronJob, createDeployment, createStatefulSet } from './workloads.js';
+import { expectNoWrites, failureOf, livePods, runActivity } from './fixtures.js';
 
 let c: TestCluster;
 beforeAll(async () => {
@@ -21,7 +22,11 @@ async function shop() {
   await createCronJob(c, namespace, 'web-report', web.selector);
   await createDeployment(c, namespace, 'worker', worker.selector, 1);
   const input = { deploymentId: 'shop', namespace, components: [web, worker], timeoutSeconds: c.waitSeconds };
-  await runActivity(c.activities.waitForComponents, { ...input, state: 'ready' as const, timeoutSeconds: c.waitSeconds });
+  await runActivity(c.activities.waitForComponents, {
+    ...input,
+    state: 'ready' as const,
+    timeoutSeconds: c.waitSeconds,
+  });
   return { namespace, input: { ...input, components: [web] } };
 }
 
@@ -32,7 +37,15 @@ describe('stopComponents', () => {
     const { namespace, input } = await shop();
     const changes = await runActivity(c.activities.stopComponents, input);
     expect(changes).toEqual([
-      { component: 'web', kind: 'CronJob', name: 'web-report', replicasBefore: null, replicasAfter: null, suspended: true, changed: true },
+      {
+        component: 'web',
+        kind: 'CronJob',
+        name: 'web-report',
+        replicasBefore: null,
+        replicasAfter: null,
+        suspended: true,
+        changed: true,
+      },
       { component: 'web', kind: 'Deployment', name: 'web', replicasBefore: 3, replicasAfter: 0, changed: true },
       { component: 'web', kind: 'StatefulSet', name: 'web-cache', replicasBefore: 2, replicasAfter: 0, changed: true },
     ]);
@@ -64,10 +77,18 @@ describe('stopComponents', () => {
     await createDeployment(c, namespace, 'web', web.selector, 3);
     const annotate = (value: string) => ({ metadata: { annotations: { [replicasBeforeStopAnnotation]: value } } });
     // As left by a stop that annotated, then crashed before scaling:
-    await c.apps.patchNamespacedDeployment({ name: 'web', namespace, body: [{ op: 'add', path: '/metadata/annotations', value: annotate('3').metadata.annotations }] });
+    await c.apps.patchNamespacedDeployment({
+      name: 'web',
+      namespace,
+      body: [{ op: 'add', path: '/metadata/annotations', value: annotate('3').metadata.annotations }],
+    });
     // As left by a stop of 4 replicas after which someone scaled up to 1 by hand:
     await createDeployment(c, namespace, 'web-admin', web.selector, 1);
-    await c.apps.patchNamespacedDeployment({ name: 'web-admin', namespace, body: [{ op: 'add', path: '/metadata/annotations', value: annotate('4').metadata.annotations }] });
+    await c.apps.patchNamespacedDeployment({
+      name: 'web-admin',
+      namespace,
+      body: [{ op: 'add', path: '/metadata/annotations', value: annotate('4').metadata.annotations }],
+    });
     const input = { deploymentId: 'shop', namespace, components: [web], timeoutSeconds: c.waitSeconds };
     const changes = await runActivity(c.activities.stopComponents, input);
     expect(changes.map((w) => [w.name, w.replicasBefore, w.replicasAfter, w.changed])).toEqual([
@@ -89,13 +110,24 @@ describe('startComponents', () => {
     expect(changes).toEqual([
       { component: 'web', kind: 'Deployment', name: 'web', replicasBefore: 0, replicasAfter: 3, changed: true },
       { component: 'web', kind: 'StatefulSet', name: 'web-cache', replicasBefore: 0, replicasAfter: 2, changed: true },
-      { component: 'web', kind: 'CronJob', name: 'web-report', replicasBefore: null, replicasAfter: null, suspended: false, changed: true },
+      {
+        component: 'web',
+        kind: 'CronJob',
+        name: 'web-report',
+        replicasBefore: null,
+        replicasAfter: null,
+        suspended: false,
+        changed: true,
+      },
     ]);
     const deployment = await c.apps.readNamespacedDeployment({ name: 'web', namespace });
     expect([deployment.spec?.replicas, deployment.status?.readyReplicas]).toEqual([3, 3]);
     expect(annotationsOf(deployment)[replicasBeforeStopAnnotation]).toBeUndefined();
     const statefulSet = await c.apps.readNamespacedStatefulSet({ name: 'web-cache', namespace });
-    expect([statefulSet.status?.readyReplicas, annotationsOf(statefulSet)[replicasBeforeStopAnnotation]]).toEqual([2, undefined]);
+    expect([statefulSet.status?.readyReplicas, annotationsOf(statefulSet)[replicasBeforeStopAnnotation]]).toEqual([
+      2,
+      undefined,
+    ]);
     const cronJob = await c.batch.readNamespacedCronJob({ name: 'web-report', namespace });
     expect([cronJob.spec?.suspend, annotationsOf(cronJob)[suspendedByStopAnnotation]]).toEqual([false, undefined]);
   });
@@ -116,7 +148,11 @@ describe('startComponents', () => {
     const namespace = await c.newNamespace();
     await createDeployment(c, namespace, 'web', web.selector, 2);
     await createCronJob(c, namespace, 'web-report', web.selector);
-    await c.batch.patchNamespacedCronJob({ name: 'web-report', namespace, body: [{ op: 'replace', path: '/spec/suspend', value: true }] });
+    await c.batch.patchNamespacedCronJob({
+      name: 'web-report',
+      namespace,
+      body: [{ op: 'replace', path: '/spec/suspend', value: true }],
+    });
     const input = { deploymentId: 'shop', namespace, components: [web], timeoutSeconds: c.waitSeconds };
     const stopped = await runActivity(c.activities.stopComponents, input);
     expect(stopped.find((w) => w.kind === 'CronJob')?.changed).toBe(false);
@@ -129,9 +165,13 @@ describe('startComponents', () => {
 describe('component lookup', () => {
   it('fails with a non-retryable ComponentNotFound naming the selector and namespace when nothing matches', async () => {
     const namespace = await c.newNamespace();
-    const input = { deploymentId: 'shop', namespace, components: [{ name: 'ghost', selector: { app: 'shop', component: 'ghost' } }] };
-    const runs = [c.activities.stopComponents, c.activities.startComponents, c.activities.getComponentStatus].map((fn) =>
-      runActivity<ComponentsInput, unknown>(fn, input),
+    const input = {
+      deploymentId: 'shop',
+      namespace,
+      components: [{ name: 'ghost', selector: { app: 'shop', component: 'ghost' } }],
+    };
+    const runs = [c.activities.stopComponents, c.activities.startComponents, c.activities.getComponentStatus].map(
+      (fn) => runActivity<ComponentsInput, unknown>(fn, input),
     );
     for (const run of runs) {
       const failure = await failureOf(run);

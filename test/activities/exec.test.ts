@@ -4,7 +4,8 @@ import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../errors.js';
 import type { ExecuteCommandsInput } from '../../activities/kubernetes.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
-import { activityEnv, createDeployment, failureOf, livePods, runActivity, until } from './fixtures.js';
+import { createDeployment } from './workloads.js';
+import { activityEnv, failureOf, livePods, runActivity, until } from './fixtures.js';
 
 let c: TestCluster;
 let namespace: string;
@@ -16,7 +17,13 @@ beforeAll(async () => {
   c = await startTestCluster();
   namespace = await c.newNamespace();
   await createDeployment(c, namespace, 'web', web.selector, 2);
-  await runActivity(c.activities.waitForComponents, { deploymentId: 'shop', namespace, components: [web], state: 'ready', timeoutSeconds: c.waitSeconds });
+  await runActivity(c.activities.waitForComponents, {
+    deploymentId: 'shop',
+    namespace,
+    components: [web],
+    state: 'ready',
+    timeoutSeconds: c.waitSeconds,
+  });
 });
 afterAll(async () => {
   if (c.sim) await rm(scratch, { force: true });
@@ -29,10 +36,27 @@ const exec = (commands: string[][], more: Partial<ExecuteCommandsInput> = {}) =>
 describe('executeCommands', () => {
   it('returns exit code and output of a command, and logs each output line', async () => {
     const { env, logs } = activityEnv();
-    const input = { deploymentId: 'shop', namespace, component: web, commands: [['sh', '-c', 'echo hello; echo careful >&2']] };
+    const input = {
+      deploymentId: 'shop',
+      namespace,
+      component: web,
+      commands: [['sh', '-c', 'echo hello; echo careful >&2']],
+    };
     const [result] = await runActivity(c.activities.executeCommands, input, env);
-    expect(result).toMatchObject({ command: ['sh', '-c', 'echo hello; echo careful >&2'], container: 'app', exitCode: 0, stdout: 'hello\n', stderr: 'careful\n', truncated: false });
-    expect(logs.map((l) => [l.message, l.meta?.stream])).toEqual(expect.arrayContaining([['hello', 'stdout'], ['careful', 'stderr']]));
+    expect(result).toMatchObject({
+      command: ['sh', '-c', 'echo hello; echo careful >&2'],
+      container: 'app',
+      exitCode: 0,
+      stdout: 'hello\n',
+      stderr: 'careful\n',
+      truncated: false,
+    });
+    expect(logs.map((l) => [l.message, l.meta?.stream])).toEqual(
+      expect.arrayContaining([
+        ['hello', 'stdout'],
+        ['careful', 'stderr'],
+      ]),
+    );
   });
 
   it('runs the commands in order, in one pod: the oldest ready one', async () => {
@@ -45,7 +69,9 @@ describe('executeCommands', () => {
     expect(results[2]?.stdout).toBe('one\ntwo\n');
     const pods = await livePods(c, namespace, 'component=web');
     const created = (p: (typeof pods)[number]) => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
-    const oldest = [...pods].sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))[0];
+    const oldest = [...pods].sort(
+      (a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+    )[0];
     expect(new Set(results.map((r) => r.pod))).toEqual(new Set([oldest?.metadata?.name]));
   });
 
@@ -57,7 +83,11 @@ describe('executeCommands', () => {
     expect(failure.message).toMatch(/in pod "web-[a-z0-9-]+" \(container "app"\)/);
     expect(failure.message).toContain('exited with code 3');
     expect(failure.message).toContain('relation users does not exist');
-    expect(failure.details?.[0]).toMatchObject({ exitCode: 3, stderr: 'relation users does not exist\n', completed: [] });
+    expect(failure.details?.[0]).toMatchObject({
+      exitCode: 3,
+      stderr: 'relation users does not exist\n',
+      completed: [],
+    });
     const [check] = await exec([['sh', '-c', `test -e ${scratch}.after && echo present || echo absent`]]);
     expect(check?.stdout).toBe('absent\n');
   });
@@ -106,6 +136,7 @@ describe('executeCommands', () => {
     const failure = await failureOf(exec([['true']], { namespace: other }));
     expect([failure.type, failure.nonRetryable]).toEqual([FailureType.ComponentNotReady, false]);
     expect(failure.message).toContain('app=shop,component=web');
-    for (const pod of await livePods(c, other, 'component=web')) expect(failure.message).toContain(`${pod.metadata?.name} (`);
+    for (const pod of await livePods(c, other, 'component=web'))
+      expect(failure.message).toContain(`${pod.metadata?.name} (`);
   });
 });

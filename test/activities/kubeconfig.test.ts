@@ -7,7 +7,8 @@ import { FailureType } from '../../errors.js';
 import { loadKubeConfig } from '../../activities/kube.js';
 import { createKubernetesActivities } from '../../activities/kubernetes.js';
 import { startTestCluster } from './cluster.js';
-import { createDeployment, runActivity } from './fixtures.js';
+import { createDeployment } from './workloads.js';
+import { runActivity } from './fixtures.js';
 
 const kubeconfigYaml = (server: string) => `apiVersion: v1
 kind: Config
@@ -33,7 +34,9 @@ async function failureOf(fn: () => unknown): Promise<ApplicationFailure> {
 
 describe('loadKubeConfig', () => {
   it('fails with KubeConfigMissing naming the path when KUBECONFIG points nowhere', async () => {
-    const failure = await failureOf(() => loadKubeConfig({ env: { KUBECONFIG: '/nowhere/kubeconfig' }, homeDir: tempDir() }));
+    const failure = await failureOf(() =>
+      loadKubeConfig({ env: { KUBECONFIG: '/nowhere/kubeconfig' }, homeDir: tempDir() }),
+    );
     expect(failure.type).toBe(FailureType.KubeConfigMissing);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('/nowhere/kubeconfig');
@@ -61,7 +64,9 @@ describe('loadKubeConfig', () => {
     const dir = tempDir();
     const file = path.join(dir, 'explicit');
     writeFileSync(file, kubeconfigYaml('https://explicit.example:6443'));
-    expect(loadKubeConfig({ env: { KUBECONFIG: file } }).getCurrentCluster()?.server).toBe('https://explicit.example:6443');
+    expect(loadKubeConfig({ env: { KUBECONFIG: file } }).getCurrentCluster()?.server).toBe(
+      'https://explicit.example:6443',
+    );
 
     mkdirSync(path.join(dir, '.kube'));
     writeFileSync(path.join(dir, '.kube', 'config'), kubeconfigYaml('https://home.example:6443'));
@@ -72,11 +77,15 @@ describe('loadKubeConfig', () => {
     mkdirSync(sa, { recursive: true });
     writeFileSync(path.join(sa, 'token'), 'token');
     const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
-    expect(loadKubeConfig({ env, homeDir: tempDir(), rootDir: root }).getCurrentCluster()?.server).toBe('https://10.0.0.1:443');
+    expect(loadKubeConfig({ env, homeDir: tempDir(), rootDir: root }).getCurrentCluster()?.server).toBe(
+      'https://10.0.0.1:443',
+    );
   });
 
   it('fails the activity, not the worker, when the configuration is missing', async () => {
-    const activities = createKubernetesActivities({ kubeConfig: () => loadKubeConfig({ env: { KUBECONFIG: '/nowhere/kubeconfig' } }) });
+    const activities = createKubernetesActivities({
+      kubeConfig: () => loadKubeConfig({ env: { KUBECONFIG: '/nowhere/kubeconfig' } }),
+    });
     const input = { deploymentId: 'd', namespace: 'ns', components: [{ name: 'web', selector: { app: 'web' } }] };
     const failure = await failureOf(() => new MockActivityEnvironment().run(activities.getComponentStatus, input));
     expect(failure.type).toBe(FailureType.KubeConfigMissing);
@@ -87,10 +96,14 @@ describe('loadKubeConfig', () => {
     try {
       const namespace = await cluster.newNamespace();
       await createDeployment(cluster, namespace, 'web', { app: 'web' }, 1);
-      const activities = createKubernetesActivities({ kubeConfig: () => loadKubeConfig({ env: { KUBECONFIG: cluster.kubeconfigPath } }) });
+      const activities = createKubernetesActivities({
+        kubeConfig: () => loadKubeConfig({ env: { KUBECONFIG: cluster.kubeconfigPath } }),
+      });
       const input = { deploymentId: 'd', namespace, components: [{ name: 'web', selector: { app: 'web' } }] };
       const [status] = await runActivity(activities.getComponentStatus, input);
-      expect(status?.workloads).toEqual([expect.objectContaining({ kind: 'Deployment', name: 'web', desiredReplicas: 1 })]);
+      expect(status?.workloads).toEqual([
+        expect.objectContaining({ kind: 'Deployment', name: 'web', desiredReplicas: 1 }),
+      ]);
     } finally {
       await cluster.close();
     }

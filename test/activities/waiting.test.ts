@@ -1,7 +1,8 @@
 import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../errors.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
-import { activityEnv, createBarePod, createDeployment, failureOf, livePods, runActivity, until } from './fixtures.js';
+import { createBarePod, createDeployment } from './workloads.js';
+import { activityEnv, failureOf, livePods, runActivity, until } from './fixtures.js';
 
 let c: TestCluster;
 beforeAll(async () => {
@@ -17,8 +18,18 @@ async function webWithStrayPod() {
   const namespace = await c.newNamespace();
   await createDeployment(c, namespace, 'web', web.selector, 2);
   await createBarePod(c, namespace, 'web-debug', web.selector);
-  await runActivity(c.activities.waitForComponents, { deploymentId: 'shop', namespace, components: [web], state: 'ready', timeoutSeconds: c.waitSeconds });
-  await until('the stray pod to run', c.waitSeconds, async () => (await livePods(c, namespace, 'component=web')).length === 3);
+  await runActivity(c.activities.waitForComponents, {
+    deploymentId: 'shop',
+    namespace,
+    components: [web],
+    state: 'ready',
+    timeoutSeconds: c.waitSeconds,
+  });
+  await until(
+    'the stray pod to run',
+    c.waitSeconds,
+    async () => (await livePods(c, namespace, 'component=web')).length === 3,
+  );
   return namespace;
 }
 
@@ -38,7 +49,9 @@ describe('waiting for pods to go', () => {
     expect([failure.type, failure.nonRetryable]).toEqual([FailureType.WaitTimedOut, true]);
     expect(failure.message).toContain('web-debug (Running, ready)');
     expect(failure.message).not.toContain('web-debug (Running, ready), web-');
-    expect(messages(heartbeats)).toContainEqual(expect.stringMatching(/^web: 1 of 3 pods left \(web-debug \(Running, ready\)\)$/));
+    expect(messages(heartbeats)).toContainEqual(
+      expect.stringMatching(/^web: 1 of 3 pods left \(web-debug \(Running, ready\)\)$/),
+    );
   });
 
   it('stops waiting as soon as the activity is cancelled, and a later attempt resumes from the state on the cluster', async () => {
@@ -51,7 +64,9 @@ describe('waiting for pods to go', () => {
     expect(Date.now() - started).toBeLessThan(c.waitSeconds * 1000);
     await c.core.deleteNamespacedPod({ name: 'web-debug', namespace, gracePeriodSeconds: 0 });
     const retried = await runActivity(c.activities.stopComponents, input);
-    expect(retried).toEqual([{ component: 'web', kind: 'Deployment', name: 'web', replicasBefore: 2, replicasAfter: 0, changed: false }]);
+    expect(retried).toEqual([
+      { component: 'web', kind: 'Deployment', name: 'web', replicasBefore: 2, replicasAfter: 0, changed: false },
+    ]);
     expect(await livePods(c, namespace, 'component=web')).toEqual([]);
   });
 });
@@ -65,7 +80,10 @@ describe('waiting for pods to be ready', () => {
     expect(failure.message).toContain('Deployment web 0 of 2 ready');
     const pods = await livePods(c, namespace, 'component=web');
     expect(pods).toHaveLength(2);
-    for (const pod of pods) expect(failure.message).toMatch(new RegExp(`${pod.metadata?.name} \\(\\w+, not ready: (CrashLoopBackOff|Error)\\)`));
+    for (const pod of pods)
+      expect(failure.message).toMatch(
+        new RegExp(`${pod.metadata?.name} \\(\\w+, not ready: (CrashLoopBackOff|Error)\\)`),
+      );
   });
 
   it('stops waiting when cancelled', async () => {
@@ -83,11 +101,28 @@ describe('waitForComponents and getComponentStatus', () => {
     await createDeployment(c, namespace, 'web', web.selector, 2);
     const input = { deploymentId: 'shop', namespace, components: [web], timeoutSeconds: c.waitSeconds };
     const [ready] = await runActivity(c.activities.waitForComponents, { ...input, state: 'ready' });
-    expect(ready).toMatchObject({ name: 'web', ready: true, stopped: false, workloads: [{ kind: 'Deployment', name: 'web', desiredReplicas: 2, readyReplicas: 2 }] });
-    expect(ready?.pods.map((p) => [p.phase, p.ready])).toEqual([['Running', true], ['Running', true]]);
-    await c.apps.patchNamespacedDeploymentScale({ name: 'web', namespace, body: [{ op: 'replace', path: '/spec/replicas', value: 0 }] });
+    expect(ready).toMatchObject({
+      name: 'web',
+      ready: true,
+      stopped: false,
+      workloads: [{ kind: 'Deployment', name: 'web', desiredReplicas: 2, readyReplicas: 2 }],
+    });
+    expect(ready?.pods.map((p) => [p.phase, p.ready])).toEqual([
+      ['Running', true],
+      ['Running', true],
+    ]);
+    await c.apps.patchNamespacedDeploymentScale({
+      name: 'web',
+      namespace,
+      body: [{ op: 'replace', path: '/spec/replicas', value: 0 }],
+    });
     const [stopped] = await runActivity(c.activities.waitForComponents, { ...input, state: 'stopped' });
-    expect(stopped).toMatchObject({ name: 'web', stopped: true, pods: [], workloads: [{ desiredReplicas: 0, readyReplicas: 0 }] });
+    expect(stopped).toMatchObject({
+      name: 'web',
+      stopped: true,
+      pods: [],
+      workloads: [{ desiredReplicas: 0, readyReplicas: 0 }],
+    });
   });
 
   it('reports pods that are not ready with the reason their containers give', async () => {
@@ -98,7 +133,12 @@ describe('waitForComponents and getComponentStatus', () => {
       return status?.pods.length === 2 && status.pods.every((p) => p.reason);
     });
     const [status] = await runActivity(c.activities.getComponentStatus, input);
-    expect(status).toMatchObject({ ready: false, stopped: false, workloads: [{ desiredReplicas: 2, readyReplicas: 0 }] });
-    for (const pod of status?.pods ?? []) expect(pod).toMatchObject({ ready: false, reason: expect.stringMatching(/CrashLoopBackOff|Error/) });
+    expect(status).toMatchObject({
+      ready: false,
+      stopped: false,
+      workloads: [{ desiredReplicas: 2, readyReplicas: 0 }],
+    });
+    for (const pod of status?.pods ?? [])
+      expect(pod).toMatchObject({ ready: false, reason: expect.stringMatching(/CrashLoopBackOff|Error/) });
   });
 });
