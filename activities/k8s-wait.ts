@@ -103,13 +103,20 @@ function timedOut(
  * connection), a few times with a short backoff; then the failure goes to Temporal's retry policy.
  */
 export async function retryTransient<T>(what: string, step: () => Promise<T>, attempts = 4): Promise<T> {
+  const ctx = Context.current();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await step();
+      const running = step();
+      running.catch(() => undefined); // if cancelled first, its late failure has no reader
+      // A request that hangs must not hold up a cancellation.
+      return await Promise.race([running, ctx.cancelled]);
     } catch (err) {
       if (!isTransientFailure(err) || attempt >= attempts) throw err;
       log.warn(`${what}: ${(err as Error).message}; trying again (${attempt} of ${attempts - 1})`);
-      await Context.current().sleep(100 * 2 ** attempt);
+      // Honour the API's Retry-After within reason; otherwise back off 200, 400, 800 ms.
+      const asked = ((err as ApplicationFailure).details?.[0] as { retryAfterSeconds?: number } | undefined)
+        ?.retryAfterSeconds;
+      await ctx.sleep(Math.max(100 * 2 ** attempt, Math.min((asked ?? 0) * 1000, 5_000)));
     }
   }
 }

@@ -61,6 +61,14 @@ export function kubeMessage(err: unknown): string {
   return String(err);
 }
 
+/** Seconds the API asked to wait (Retry-After header of a 429 or 503), capped at a minute. */
+function retryAfterSeconds(err: unknown): number | undefined {
+  const header =
+    err instanceof ApiException ? (err.headers as Record<string, string | undefined>)['retry-after'] : undefined;
+  const seconds = Number(header);
+  return header && Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) : undefined;
+}
+
 function describe(req: KubeRequest): string {
   const target = req.name ? `${req.resource} "${req.name}"` : req.resource;
   return `${req.verb} ${target} in namespace "${req.namespace}"`;
@@ -74,11 +82,14 @@ export function kubeFailure(err: unknown, req: KubeRequest): Error {
   const details = [{ ...req, status: status ?? null, message }];
   if (isTransientKubeError(err)) {
     const why = status ? `HTTP ${status}` : 'connection failed';
+    const retryAfter = retryAfterSeconds(err);
     return ApplicationFailure.create({
       type: FailureType.KubernetesUnavailable,
       nonRetryable: false,
       message: `Kubernetes could not ${describe(req)} (${why}, will retry): ${message}`,
-      details,
+      details: [{ ...details[0], retryAfterSeconds: retryAfter ?? null }],
+      // The API's own Retry-After (429, 503) beats the retry policy's guess.
+      ...(retryAfter ? { nextRetryDelay: `${retryAfter}s` } : {}),
     });
   }
   if (status === 401 || status === 403) {

@@ -123,6 +123,25 @@ describeSimOnly('faults injected by the simulator (simulator only: a real cluste
     expect(await livePods(c, namespace, 'component=web')).toEqual([]);
   });
 
+  it('persistent throttling fails retryably and hands the API Retry-After to Temporal as the next retry delay', async () => {
+    const { namespace, input } = await readyWeb();
+    const scalePath = `/namespaces/${namespace}/deployments/web/scale`;
+    sim.faults.inject({
+      status: 429,
+      count: 20,
+      retryAfterSeconds: 2,
+      match: { method: 'PATCH', pathIncludes: scalePath },
+    });
+    const failure = await failureOf(runActivity(c.activities.stopComponents, input));
+    expect([failure.type, failure.nonRetryable, failure.nextRetryDelay]).toEqual([
+      FailureType.KubernetesUnavailable,
+      false,
+      '2s',
+    ]);
+    expect(failure.message).toContain('HTTP 429');
+    expect(statuses(namespace, 'PATCH', '/deployments/web/scale')).toEqual([429, 429, 429, 429]);
+  });
+
   it('a 403 fails at once, non-retryably, naming the verb, resource and namespace refused', async () => {
     const { namespace, input } = await readyWeb();
     sim.faults.inject({
