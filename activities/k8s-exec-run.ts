@@ -52,7 +52,7 @@ export async function runCommand(target: CommandTarget): Promise<CommandRun> {
   const gotStatus = new Promise<'status'>((resolve) => (statusArrived = () => resolve('status')));
   let socket: Awaited<ReturnType<Exec['exec']>>;
   try {
-    socket = await new Exec(target.kc, execTransport(target.kc)).exec(
+    const opening = new Exec(target.kc, execTransport(target.kc)).exec(
       namespace,
       pod,
       container,
@@ -66,7 +66,11 @@ export async function runCommand(target: CommandTarget): Promise<CommandRun> {
         statusArrived();
       },
     );
+    // A cancellation while the upgrade hangs must not wait for it; a socket that opens after that is closed.
+    ctx.cancelled.catch(() => opening.then((ws) => ws.terminate()).catch(() => undefined));
+    socket = await Promise.race([opening, ctx.cancelled]);
   } catch (e) {
+    if (ctx.cancellationSignal.aborted) throw e;
     if (httpStatusOf(e) !== 404) throw kubeFailure(e, { verb: 'create', resource: 'pods/exec', namespace, name: pod });
     throw ApplicationFailure.create({
       type: FailureType.ComponentNotReady,

@@ -33,10 +33,7 @@ export function isTransientFailure(err: unknown): boolean {
 const pastDeadline = Symbol('pastDeadline');
 
 /** Runs `promise` unless the activity is cancelled (rejects with CancelledFailure) or the deadline passes first. */
-export async function raceCancelAndDeadline<T>(
-  promise: Promise<T>,
-  deadline: number,
-): Promise<T | typeof pastDeadline> {
+async function raceCancelAndDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | typeof pastDeadline> {
   promise.catch(() => undefined); // an abandoned request may still fail later; nobody awaits it then
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<typeof pastDeadline>((resolve) => {

@@ -1,3 +1,4 @@
+import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../errors.js';
 import { replicasBeforeStopAnnotation } from '../../activities/k8s-workloads.js';
 import type { KubeSim } from '../../kubesim/index.js';
@@ -185,6 +186,18 @@ describeSimOnly('faults injected by the simulator (simulator only: a real cluste
       const [result] = await runActivity(c.activities.executeCommands, input);
       expect(result?.stdout).toBe('migrated\n');
     }
+  });
+
+  it('exec: a cancellation does not wait for an upgrade that hangs', async () => {
+    const { namespace } = await readyWeb();
+    sim.faults.delay({ ms: 2_500, match: { pathIncludes: `/namespaces/${namespace}/pods/` } });
+    const { env } = activityEnv();
+    const input = { deploymentId: 'shop', namespace, component: web, commands: [['echo', 'late']] };
+    const started = Date.now();
+    const running = runActivity(c.activities.executeCommands, input, env);
+    setTimeout(() => env.cancel(), 300);
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('a wait does not hang on an API that stops answering: it times out with what it last saw', async () => {
