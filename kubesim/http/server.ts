@@ -82,7 +82,7 @@ export async function startApiServer(deps: ServerDeps, host: string, port: numbe
         record.body = raw.toString('utf8');
       }
       const plan = deps.faults.take(record.method, url.pathname, info);
-      if (plan.delayMs > 0) await sleep(plan.delayMs);
+      if (plan.delayMs > 0) await sleep(plan.delayMs, undefined, { signal: closing.signal }).catch(() => undefined);
       if (plan.action?.kind === 'drop') return void req.socket.destroy();
       if (plan.action?.kind === 'error') throw plan.action.error;
       authenticate(req, info, deps.token);
@@ -100,7 +100,7 @@ export async function startApiServer(deps: ServerDeps, host: string, port: numbe
     socket.on('error', () => undefined);
     try {
       const plan = deps.faults.take(record.method, url.pathname, info);
-      if (plan.delayMs > 0) await sleep(plan.delayMs);
+      if (plan.delayMs > 0) await sleep(plan.delayMs, undefined, { signal: closing.signal }).catch(() => undefined);
       if (plan.action?.kind === 'drop') return void socket.destroy();
       if (plan.action?.kind === 'error') throw plan.action.error;
       authenticate(req, info, deps.token);
