@@ -7,6 +7,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { FailureType } from '../errors.js';
 import type { LoadedDriver } from '../spec/load.js';
 import { planHook } from '../spec/plan.js';
+import { findDriverRevision } from '../spec/revisions.js';
 import { compareVersions } from '../spec/versions.js';
 import { validateHookInput } from '../spec/validate-input.js';
 import type { LockHolder } from '../workflows/lock.js';
@@ -28,9 +29,8 @@ function invalidInput(hook: Hook, message: string, problems: string[] = [message
 }
 
 /** The driver a run asked for: the exact revision, or the newest loaded one. */
-export function pickDriver(drivers: LoadedDriver[], hook: Hook, name: string, version?: string): LoadedDriver {
-  const named = drivers.filter((d) => d.name === name).sort((a, b) => compareVersions(b.version, a.version));
-  const found = version === undefined ? named[0] : named.find((d) => d.version === version);
+function pickDriver(drivers: LoadedDriver[], hook: Hook, name: string, version?: string): LoadedDriver {
+  const found = findDriverRevision(drivers, name, version);
   if (found) return found;
   const known = drivers.map((d) => `${d.name}@${d.version}`).join(', ') || 'none';
   const what = version === undefined ? `driver "${name}"` : `driver "${name}" version "${version}"`;

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { hooks, type Hook } from '../workflows/types.js';
 import { loadDrivers, type LoadedDriver } from '../spec/load.js';
 import { planHook, type PlannedMode } from '../spec/plan.js';
-import { compareVersions, normalizeVersion } from '../spec/versions.js';
+import { driverRevisions } from '../spec/revisions.js';
 import { driverTitle } from './report.js';
 
 interface PlanOptions {
@@ -15,18 +15,12 @@ interface PlanOptions {
   json?: boolean;
 }
 
-/** Newest revision first: by version number when both read as versions, else by text. */
-function newestFirst(a: LoadedDriver, b: LoadedDriver): number {
-  if (normalizeVersion(a.version) && normalizeVersion(b.version)) return compareVersions(b.version, a.version);
-  return b.version.localeCompare(a.version);
-}
-
 /** The one driver the options select among the loaded ones, or an explanation. */
 function pickDriver(drivers: LoadedDriver[], options: PlanOptions): LoadedDriver {
   const names = [...new Set(drivers.map((driver) => driver.name))];
   const name = options.driver ?? (names.length === 1 ? names[0] : undefined);
   if (name === undefined) throw new Error(`the folder holds several drivers (${names.join(', ')}): choose one with --driver <name>`);
-  const revisions = drivers.filter((driver) => driver.name === name).sort(newestFirst);
+  const revisions = driverRevisions(drivers, name);
   if (revisions.length === 0) throw new Error(`no driver named "${name}" (found: ${names.join(', ')})`);
   if (options.driverVersion === undefined) return revisions[0]!;
   const chosen = revisions.find((driver) => driver.version === options.driverVersion);
