@@ -8,29 +8,32 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { LoadedDriver } from '../spec/load.js';
+import { parseActionLocation } from '../spec/location.js';
 import { actionWorkflowType } from '../workflows/types.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** The module name driver actions import the primitives from. */
-export const primitivesModule = 'styrmin/actions';
+/** The module name driver actions import the primitives from (an alias of workflows/primitives.ts). */
+const primitivesModule = 'styrmin/actions';
 
 /** Source of the bundle's entry module for these drivers. */
-export function workflowEntrySource(drivers: LoadedDriver[]): string {
+function workflowEntrySource(drivers: LoadedDriver[]): string {
   const imports: string[] = [];
   const registry: string[] = [];
   const moduleIds = new Map<string, string>();
   for (const driver of drivers) {
     for (const action of driver.spec.spec.actions ?? []) {
-      const [file, fn] = action.location.split('::') as [string, string];
-      const modulePath = path.resolve(driver.dir, file);
+      const location = parseActionLocation(action.location);
+      // Loaded drivers passed validation, which reports a malformed location.
+      if ('problem' in location) throw new Error(`${driver.specFile}: ${location.problem}`);
+      const modulePath = path.resolve(driver.dir, location.file);
       let id = moduleIds.get(modulePath);
       if (!id) {
         id = `driver${moduleIds.size}`;
         moduleIds.set(modulePath, id);
         imports.push(`import * as ${id} from ${JSON.stringify(modulePath)};`);
       }
-      registry.push(`  ${JSON.stringify(actionWorkflowType(driver.name, driver.version, action.name))}: ${id}[${JSON.stringify(fn)}],`);
+      registry.push(`  ${JSON.stringify(actionWorkflowType(driver.name, driver.version, action.name))}: ${id}[${JSON.stringify(location.exportName)}],`);
     }
   }
   const workflows = path.join(repoRoot, 'workflows');
