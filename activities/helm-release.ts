@@ -41,8 +41,9 @@ export interface ReleaseChartResult {
   recovered?: string;
 }
 
-/** Dependencies of the release step. */
+/** Dependencies of the release step and the record activities. */
 export interface ReleaseDeps {
+  /** The cluster connection, e.g. `loadKubeConfig` from activities/kube.ts; called per activity. */
   kubeConfig: () => KubeConfig;
   /** Age after which a pending revision counts as abandoned by a dead helm. @default the step's timeout + 60 */
   pendingStaleAfterSeconds?: number;

@@ -2,23 +2,14 @@
  * The core-mode activities: the Helm release step and the deployment record, built from the
  * worker's Kubernetes connection (the same one the other kube activities use).
  */
-import type { KubeConfig } from '@kubernetes/client-node';
-import { releaseChart, type ReleaseChartInput, type ReleaseChartResult } from './helm-release.js';
+import { releaseChart, type ReleaseChartInput, type ReleaseChartResult, type ReleaseDeps } from './helm-release.js';
 import { readDeploymentRecord, writeDeploymentRecord } from './record.js';
 import type { DeploymentRecord, ReadDeploymentRecordInput, WriteDeploymentRecordInput } from './record-types.js';
 
 export type { ReleaseChartInput, ReleaseChartResult } from './helm-release.js';
 
-/** What the release activities need from the worker. */
-export interface ReleaseActivityDeps {
-  /** The cluster connection, e.g. `loadKubeConfig` from activities/kube.ts; called per activity. */
-  kubeConfig: () => KubeConfig;
-  /** Age after which a pending revision counts as abandoned by a dead helm. @default the step's timeout + 60 */
-  pendingStaleAfterSeconds?: number;
-}
-
 /** Builds `releaseChart`, `readDeploymentRecord` and `writeDeploymentRecord` bound to one cluster connection. */
-export function createReleaseActivities(deps: ReleaseActivityDeps) {
+export function createReleaseActivities(deps: ReleaseDeps) {
   return {
     /** Installs or upgrades the deployment's Helm release; see docs/release.md. */
     releaseChart: (input: ReleaseChartInput): Promise<ReleaseChartResult> => releaseChart(deps, input),
@@ -31,4 +22,3 @@ export function createReleaseActivities(deps: ReleaseActivityDeps) {
   };
 }
 
-export type ReleaseActivities = ReturnType<typeof createReleaseActivities>;
