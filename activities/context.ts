@@ -61,7 +61,7 @@ export function releaseSettings(driver: LoadedDriver): ReleaseSettings {
 }
 
 /** Seconds in a Go-style duration such as "1m30s" (the schema has checked the form). */
-export function durationSeconds(text: string): number {
+function durationSeconds(text: string): number {
   const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
   let total = 0;
   for (const [, amount, suffix] of text.matchAll(/([0-9.]+)(ms|s|m|h)/g)) total += Number(amount) * unit[suffix!]!;

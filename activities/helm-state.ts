@@ -19,7 +19,7 @@ export interface ReleaseRevision {
 }
 
 /** Helm statuses of a revision that a running (or dead) helm client holds. */
-export const pendingStatuses: readonly string[] = ['pending-install', 'pending-upgrade', 'pending-rollback'];
+const pendingStatuses: readonly string[] = ['pending-install', 'pending-upgrade', 'pending-rollback'];
 
 /** Runs a helm query; the caller passes a runner already bound to the cluster connection. */
 export type HelmRunner = (args: string[]) => Promise<HelmResult>;

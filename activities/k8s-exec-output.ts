@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 /** Bytes of stdout and of stderr kept per command. */
-export const outputTailBytes = 16 * 1024;
+const outputTailBytes = 16 * 1024;
 
 /** Keeps the last `limit` bytes written to it. */
 export class TailBuffer {

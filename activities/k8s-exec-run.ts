@@ -33,7 +33,7 @@ export interface CommandRun {
 }
 
 /** Exit code from the status channel: Success is 0, NonZeroExitCode carries it as a cause. */
-export function exitCodeOf(status: V1Status): number | null {
+function exitCodeOf(status: V1Status): number | null {
   if (status.status === 'Success') return 0;
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
   return cause?.message !== undefined && /^\d+$/.test(cause.message) ? Number(cause.message) : null;

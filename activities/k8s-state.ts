@@ -15,7 +15,7 @@ import {
 } from './k8s-workloads.js';
 
 /** Why a pod is not running well: a container's waiting or terminated reason, else the pod's own. */
-export function podReason(pod: V1Pod): string | undefined {
+function podReason(pod: V1Pod): string | undefined {
   const init = pod.status?.initContainerStatuses ?? [];
   const main = pod.status?.containerStatuses ?? [];
   for (const s of [...init, ...main]) if (s.state?.waiting?.reason) return s.state.waiting.reason;

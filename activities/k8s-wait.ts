@@ -26,7 +26,7 @@ export interface WaitOptions {
 }
 
 /** True for failures that a later poll may not see again (the API was briefly unavailable). */
-export function isTransientFailure(err: unknown): boolean {
+function isTransientFailure(err: unknown): boolean {
   return err instanceof ApplicationFailure && err.type === FailureType.KubernetesUnavailable && !err.nonRetryable;
 }
 

@@ -46,7 +46,7 @@ export function selectorString(selector: Record<string, string>): string {
 }
 
 /** Rejects a component whose selector is empty: it would select every workload of the namespace. */
-export function checkSelector(component: ComponentRef): string {
+function checkSelector(component: ComponentRef): string {
   const selector = selectorString(component.selector ?? {});
   if (!selector) {
     throw ApplicationFailure.create({
@@ -60,7 +60,7 @@ export function checkSelector(component: ComponentRef): string {
 }
 
 /** Deployments, StatefulSets and CronJobs matching the component's selector, in a stable order. */
-export async function findWorkloads(
+async function findWorkloads(
   clients: KubeClients,
   namespace: string,
   component: ComponentRef,

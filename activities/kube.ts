@@ -28,7 +28,7 @@ export function httpStatusOf(err: unknown): number | undefined {
 }
 
 /** True for conflicts, throttling, server errors and dropped or refused connections: worth another try. */
-export function isTransientKubeError(err: unknown): boolean {
+function isTransientKubeError(err: unknown): boolean {
   const status = httpStatusOf(err);
   if (status !== undefined) return status === 409 || status === 429 || status >= 500;
   if (!(err instanceof Error)) return false;
@@ -39,7 +39,7 @@ export function isTransientKubeError(err: unknown): boolean {
 }
 
 /** The API's own message from a Status body, or a short description of a network error. */
-export function kubeMessage(err: unknown): string {
+function kubeMessage(err: unknown): string {
   if (err instanceof ApiException) {
     const body: unknown = err.body;
     let parsed: unknown = body;

@@ -10,7 +10,7 @@ import { recordHistoryLimit, type DeploymentRecord, type RunRecord } from './rec
 export const recordKey = 'record.json';
 
 /** A DNS label (and label value) for any deployment id; ids that are not one get a hash suffix to stay distinct. */
-export function safeDeploymentId(deploymentId: string): string {
+function safeDeploymentId(deploymentId: string): string {
   const cleaned = deploymentId.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
   if (cleaned === deploymentId && cleaned.length <= 40) return cleaned;
   const hash = createHash('sha256').update(deploymentId).digest('hex').slice(0, 8);
@@ -71,7 +71,7 @@ function runKey(run: RunRecord): string {
 }
 
 /** Oldest first, at most the history limit. */
-export function trimHistory(history: RunRecord[]): RunRecord[] {
+function trimHistory(history: RunRecord[]): RunRecord[] {
   return [...history].sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(-recordHistoryLimit);
 }
 

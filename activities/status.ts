@@ -8,15 +8,15 @@ import { retryTransient, waitUntil, type WaitProgress } from './k8s-wait.js';
 import type { KubeClients } from './k8s-workloads.js';
 
 /** How long waits last when the input names no timeout. */
-export const defaultWaitSeconds = 300;
+const defaultWaitSeconds = 300;
 
 /** Reads every component of the input; a selector that matches no workload fails with ComponentNotFound. */
-export function readComponents(clients: KubeClients, input: ComponentsInput): Promise<ComponentStatus[]> {
+function readComponents(clients: KubeClients, input: ComponentsInput): Promise<ComponentStatus[]> {
   return Promise.all(input.components.map((c) => readComponentStatus(clients, input.deploymentId, input.namespace, c)));
 }
 
 /** A state check for {@link waitUntil}: are all components `ready`, or all `stopped`? */
-export function componentsCheck(
+function componentsCheck(
   clients: KubeClients,
   input: ComponentsInput,
   state: 'ready' | 'stopped',

@@ -20,7 +20,7 @@ import { indent, tojson } from './helm-values-filters.js';
 nunjucks.installJinjaCompat();
 
 /** File name of the values template inside a driver folder. */
-export const valuesTemplateFile = 'values.j2.yml';
+const valuesTemplateFile = 'values.j2.yml';
 
 type Kwargs = Record<string, unknown>;
 
@@ -42,7 +42,7 @@ function argvOf(value: unknown, what: string): string[] | null {
 }
 
 /** The variables a values template sees: the context plus the component helpers. */
-export function templateVariables(context: RunContext): Record<string, unknown> {
+function templateVariables(context: RunContext): Record<string, unknown> {
   // A copy: jinja-compat gives templates list.append and dict.update, which must not touch the run's context.
   const ctx = structuredClone(context);
   return {

@@ -15,7 +15,7 @@ export function printProblems(problems: SpecProblem[]): number {
 }
 
 /** The driver folder as the operator would type it. */
-export function shownDir(driver: LoadedDriver): string {
+function shownDir(driver: LoadedDriver): string {
   const relative = path.relative(process.cwd(), driver.dir);
   return relative === '' ? '.' : relative.startsWith('..') ? driver.dir : relative;
 }

@@ -14,7 +14,7 @@ import { processExecHandler } from '../kubesim/exec/process-handler.js';
 import { startChartRepo } from '../test/support/chart-repo.js';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-export const exampleChart = path.join(repoRoot, 'drivers', 'example-app', 'chart');
+const exampleChart = path.join(repoRoot, 'drivers', 'example-app', 'chart');
 
 /** A cluster and a chart repository for the example driver. */
 export interface ExampleEnvironment {

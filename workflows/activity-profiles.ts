@@ -7,7 +7,7 @@ import type { Activities } from '../activities/index.js';
 import { nonRetryableFailureTypes } from '../errors.js';
 
 /** Exponential backoff from 1 s to 1 min, at most 10 attempts. */
-export const defaultRetry: RetryPolicy = {
+const defaultRetry: RetryPolicy = {
   initialInterval: '1s',
   backoffCoefficient: 2,
   maximumInterval: '1m',

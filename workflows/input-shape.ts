@@ -14,7 +14,7 @@ const known: Record<Hook, string[]> = {
 };
 
 /** Lists what is wrong with a hook input; empty when it is well formed. */
-export function inputShapeProblems(hook: Hook, input: unknown): string[] {
+function inputShapeProblems(hook: Hook, input: unknown): string[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [`the ${hook} input must be a JSON object such as {"deploymentId": "shop", "driver": "example-app", "namespace": "shop"}`];
   }

@@ -13,7 +13,7 @@ import { ActionState, type ActionInput, type ModePlan, type ModeProgress, type P
 export type SharedActionInput = Omit<ActionInput, 'mode' | 'action'>;
 
 /** Child workflow id of an action: reads like the plan in Temporal Web. */
-export function actionWorkflowId(deploymentId: string, hook: string, mode: string, action: string): string {
+function actionWorkflowId(deploymentId: string, hook: string, mode: string, action: string): string {
   return `${deploymentId}/${hook}/${mode}/${action}`;
 }
 
