@@ -29,4 +29,5 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
+/** Every activity by name, as workflows see them through `proxyActivities`. */
 export type Activities = ReturnType<typeof createActivities>;

@@ -23,6 +23,7 @@ export function printProgress(progress: RunProgress): void {
   if (progress.error) console.log(`  error: ${progress.error}`);
 }
 
+/** Builds the `progress` command. */
 export function progressCommand(): Command {
   return new Command('progress')
     .description('show the progress of a setup or upgrade run (the workflow\'s "progress" query)')

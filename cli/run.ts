@@ -51,5 +51,7 @@ function runCommand(hook: Hook, example: string): () => Command {
       });
 }
 
+/** Builds the `setup` command. */
 export const setupCommand = runCommand('setup', '{"deploymentId":"shop","driver":"example-app","namespace":"shop"}');
+/** Builds the `upgrade` command. */
 export const upgradeCommand = runCommand('upgrade', '{"deploymentId":"shop","driver":"example-app","namespace":"shop","targetVersion":"2.0.0"}');

@@ -13,6 +13,7 @@ import { startKubeSim, type ExecHandler, type KubeSim } from '../kubesim/index.j
 import { processExecHandler } from '../kubesim/exec/process-handler.js';
 import { startChartRepo } from '../test/support/chart-repo.js';
 
+/** The repository's root folder. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const exampleChart = path.join(repoRoot, 'drivers', 'example-app', 'chart');
 

@@ -17,16 +17,19 @@ export function newProgress(deploymentId: string, driver: string, hook: Hook): R
   };
 }
 
+/** The progress entry of one mode of the run. */
 export function modeProgress(progress: RunProgress, mode: ModeProgress['mode']): ModeProgress {
   return progress.modes.find((m) => m.mode === mode)!;
 }
 
+/** Sets a mode's state and stamps its start or end time. */
 export function markMode(mode: ModeProgress, state: ModeState): void {
   mode.state = state;
   if (state === ModeState.Running) mode.startedAt = now();
   else if (state !== ModeState.Pending) mode.endedAt = now();
 }
 
+/** Sets an action's state, counts a start as an attempt, stamps its times and keeps its last error. */
 export function markAction(action: ActionProgress, state: ActionState, error?: string): void {
   action.state = state;
   if (state === ActionState.Running) {

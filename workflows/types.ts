@@ -7,11 +7,13 @@
 /** A lifecycle hook: when in a deployment's life its actions run. */
 export const Hook = { Setup: 'setup', Upgrade: 'upgrade' } as const;
 export type Hook = (typeof Hook)[keyof typeof Hook];
+/** Every hook, in the order a deployment meets them. */
 export const hooks: readonly Hook[] = [Hook.Setup, Hook.Upgrade];
 
 /** A mode orders the work inside a hook: every `pre` action ends before `core` starts, and so on. */
 export const Mode = { Pre: 'pre', Core: 'core', Post: 'post' } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
+/** Every mode, in the order a hook runs them. */
 export const modes: readonly Mode[] = [Mode.Pre, Mode.Core, Mode.Post];
 
 /** A parameter value as it arrives in plain JSON. */
@@ -46,6 +48,7 @@ export interface UpgradeInput extends HookInputBase {
   allowDowngrade?: boolean;
 }
 
+/** Input of either lifecycle workflow. */
 export type HookInput = SetupInput | UpgradeInput;
 
 /** A component as actions and primitives see it: its name and the labels that select it. */
@@ -107,6 +110,7 @@ export interface PlannedAction {
   description?: string;
 }
 
+/** State of one action of a run. */
 export const ActionState = {
   Pending: 'pending',
   Running: 'running',
@@ -115,9 +119,11 @@ export const ActionState = {
 } as const;
 export type ActionState = (typeof ActionState)[keyof typeof ActionState];
 
+/** State of one mode of a run: an action's states, or skipped. */
 export const ModeState = { ...ActionState, Skipped: 'skipped' } as const;
 export type ModeState = (typeof ModeState)[keyof typeof ModeState];
 
+/** State of a whole run. */
 export const RunStatus = { Running: 'running', Succeeded: 'succeeded', Failed: 'failed' } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
