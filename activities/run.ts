@@ -11,8 +11,8 @@ import { findDriverRevision } from '../spec/revisions.js';
 import { compareVersions } from '../spec/versions.js';
 import { validateHookInput } from '../spec/validate-input.js';
 import type { LockHolder } from '../workflows/lock.js';
-import type { Hook, HookInput, ParameterValue, PreparedRun, SetupInput, UpgradeInput } from '../workflows/types.js';
-import type { DeploymentRecord } from './record-types.js';
+import { Hook, type HookInput, type ParameterValue, type PreparedRun, type SetupInput, type UpgradeInput } from '../workflows/types.js';
+import { DeploymentStatus, type DeploymentRecord } from './record-types.js';
 import { buildContext, releaseSettings, type ContextDefaults } from './context.js';
 
 /** What `prepareRun` is asked. */
@@ -44,17 +44,17 @@ function recordConflict(message: string, details: Record<string, unknown>): Appl
 /** Setup is for new deployments, upgrade for existing ones of the same driver. */
 function checkAgainstRecord(hook: Hook, input: HookInput, record: DeploymentRecord | null): void {
   const { deploymentId, namespace } = input;
-  if (hook === 'setup' && record?.status === 'deployed') {
+  if (hook === Hook.Setup && record?.status === DeploymentStatus.Deployed) {
     throw recordConflict(
       `deployment "${deploymentId}" is already set up in namespace "${namespace}" (${record.driver}@${record.driverVersion}, ` +
         `application ${record.appVersion}); start an upgrade to change it`,
       { deploymentId, namespace, appVersion: record.appVersion },
     );
   }
-  if (hook === 'upgrade' && record === null) {
+  if (hook === Hook.Upgrade && record === null) {
     throw recordConflict(`deployment "${deploymentId}" has no record in namespace "${namespace}": run setup first`, { deploymentId, namespace });
   }
-  if (hook === 'upgrade' && record !== null && record.driver !== input.driver) {
+  if (hook === Hook.Upgrade && record !== null && record.driver !== input.driver) {
     throw recordConflict(`deployment "${deploymentId}" runs driver "${record.driver}", not "${input.driver}"`, { deploymentId, driver: record.driver });
   }
 }
@@ -83,7 +83,7 @@ export function createRunActivities(deps: { drivers: LoadedDriver[]; client: Cli
       const driver = pickDriver(deps.drivers, hook, input.driver, input.driverVersion);
       checkAgainstRecord(hook, input, record);
       // An upgrade keeps the deployed parameters and configuration unless the input changes them.
-      const upgrading = hook === 'upgrade' && record !== null;
+      const upgrading = hook === Hook.Upgrade && record !== null;
       const parameters = upgrading ? { ...keepDeclared(driver, record.parameters), ...input.parameters } : input.parameters;
       const checked = validateHookInput(driver.spec, hook, {
         version: (input as SetupInput).version,

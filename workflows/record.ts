@@ -3,7 +3,7 @@
  * deployed or failed, with the run in its history. Pure functions; activities store the result.
  */
 import { DeploymentStatus, RunRecordStatus, recordHistoryLimit, type DeploymentRecord, type RunRecord } from '../activities/record-types.js';
-import type { Hook, PreparedRun, RunProgress } from './types.js';
+import { ActionState, ModeState, type Hook, type PreparedRun, type RunProgress } from './types.js';
 
 /** Identity of the run, for its history entry. */
 export interface RunIdentity {
@@ -71,14 +71,14 @@ export function failedRecord(started: DeploymentRecord, progress: RunProgress, e
 /** A one-line account of what a failed run changed before it stopped. */
 export function stateLeft(progress: RunProgress): string {
   const parts = progress.modes
-    .filter((mode) => mode.state !== 'pending' && mode.state !== 'skipped')
+    .filter((mode) => mode.state !== ModeState.Pending && mode.state !== ModeState.Skipped)
     .map((mode) => {
-      const done = mode.actions.filter((a) => a.state === 'succeeded').map((a) => a.name);
-      const failed = mode.actions.filter((a) => a.state === 'failed').map((a) => a.name);
+      const done = mode.actions.filter((a) => a.state === ActionState.Succeeded).map((a) => a.name);
+      const failed = mode.actions.filter((a) => a.state === ActionState.Failed).map((a) => a.name);
       const said = [done.length ? `done: ${done.join(', ')}` : '', failed.length ? `failed: ${failed.join(', ')}` : ''];
       return `${mode.mode} ${mode.state}${said.some(Boolean) ? ` (${said.filter(Boolean).join('; ')})` : ''}`;
     });
-  const untouched = progress.modes.filter((m) => m.state === 'skipped').map((m) => m.mode);
+  const untouched = progress.modes.filter((m) => m.state === ModeState.Skipped).map((m) => m.mode);
   if (untouched.length) parts.push(`not run: ${untouched.join(', ')}`);
   return parts.join('; ') || 'nothing ran';
 }
