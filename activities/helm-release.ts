@@ -12,6 +12,7 @@ import { chartSource } from './helm-chart.js';
 import { prepareRelease, releaseFailure, type ReleaseStep } from './helm-recovery.js';
 import { latestRevision, releaseHistory, revisionValues } from './helm-state.js';
 import { createHelmWorkdir, outputTail, runHelm } from './helm.js';
+import { sortedKeys } from './helm-values-filters.js';
 import { renderValues } from './values.js';
 
 /** Input of {@link releaseChart}. */
@@ -57,9 +58,7 @@ function invalid(message: string): ApplicationFailure {
 
 /** Stable JSON of plain data (sorted keys), so two value sets compare by content. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
+  return JSON.stringify(value, sortedKeys);
 }
 
 /** Installs or upgrades the deployment's Helm release to the run's chart, version and values. */

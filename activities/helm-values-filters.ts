@@ -12,16 +12,19 @@ function kwargsOf(args: unknown[]): { positional: unknown[]; kwargs: Kwargs } {
   return { positional: args, kwargs: {} };
 }
 
+/** A `JSON.stringify` replacer that writes every object's keys in sorted order. */
+export function sortedKeys(_key: string, v: unknown): unknown {
+  return v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Kwargs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : v;
+}
+
 /** Jinja2's `tojson`: JSON with sorted keys, optional `indent`; undefined cannot be serialised. */
 export function tojson(value: unknown, ...rest: unknown[]): string {
   const { positional, kwargs } = kwargsOf(rest);
   if (value === undefined) throw new Error('tojson: the value is undefined');
   const indent = (kwargs.indent ?? positional[0]) as number | undefined;
-  const sorted = (_key: string, v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Kwargs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v;
-  return JSON.stringify(value, sorted, indent ?? undefined);
+  return JSON.stringify(value, sortedKeys, indent ?? undefined);
 }
 
 /** Jinja2's `indent(width=4, first=False, blank=False)`: indents every line but the first. */
