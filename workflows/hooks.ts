@@ -2,16 +2,15 @@
  * The lifecycle workflows `setup` and `upgrade`: check the input, take the deployment's lock,
  * prepare the run, then run the modes pre → core → post, each mode's actions side by side.
  */
-import { ApplicationFailure, CancellationScope, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeploymentRecord } from '../activities/record-types.js';
-import { FailureType } from '../errors.js';
 import { quick, release } from './activity-profiles.js';
 import { describeFailure, runFailure } from './failures.js';
 import { assertInputShape } from './input-shape.js';
 import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
 import { progressQuery } from './messages.js';
 import { failedRecord, startedRecord, succeededRecord } from './record.js';
-import { runMode, type SharedActionInput } from './modes.js';
+import { modeFailed, runMode, type SharedActionInput } from './modes.js';
 import { markAction, markMode, modeProgress, newProgress } from './progress.js';
 import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from './search-attributes.js';
 import {
@@ -122,12 +121,8 @@ async function runBuiltInRelease(shared: SharedActionInput, run: PreparedRun, mo
     await release.releaseChart({ deploymentId: shared.deploymentId, hook: shared.hook, context: shared.context, ...run.release });
     markAction(entry, ActionState.Succeeded);
   } catch (err) {
-    markAction(entry, ActionState.Failed, describeFailure(err));
-    throw ApplicationFailure.create({
-      type: FailureType.ModeFailed,
-      nonRetryable: true,
-      message: `${shared.hook} of deployment "${shared.deploymentId}" stopped in mode core: helm-release: ${describeFailure(err)}`,
-      details: [{ deploymentId: shared.deploymentId, hook: shared.hook, mode: Mode.Core, failed: [{ action: 'helm-release', error: describeFailure(err) }] }],
-    });
+    const error = describeFailure(err);
+    markAction(entry, ActionState.Failed, error);
+    throw modeFailed(shared, Mode.Core, [{ action: entry.name, error }], `${entry.name}: ${error}`);
   }
 }

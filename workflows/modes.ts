@@ -7,7 +7,7 @@ import { FailureType } from '../errors.js';
 import { describeFailure } from './failures.js';
 import { markAction } from './progress.js';
 import { deploymentIdKey, driverKey, hookKey } from './search-attributes.js';
-import { ActionState, type ActionInput, type ModePlan, type ModeProgress, type PlannedAction } from './types.js';
+import { ActionState, type ActionInput, type Mode, type ModePlan, type ModeProgress, type PlannedAction } from './types.js';
 
 /** What every action of a run shares; each action adds its own mode and name. */
 export type SharedActionInput = Omit<ActionInput, 'mode' | 'action'>;
@@ -24,15 +24,23 @@ export async function runMode(shared: SharedActionInput, plan: ModePlan, progres
     outcome.status === 'rejected' ? [{ action: plan.actions[i]!.name, error: describeFailure(outcome.reason) }] : [],
   );
   if (failed.length === 0) return;
+  const summary = `${failed.length} of ${plan.actions.length} actions failed: ` + failed.map((f) => `${f.action}: ${f.error}`).join('; ');
+  throw modeFailed(shared, plan.mode, failed, summary);
+}
+
+/** The one failure a mode ends with, listing each failed action and its cause. */
+export function modeFailed(
+  shared: SharedActionInput,
+  mode: Mode,
+  failed: Array<{ action: string; error: string }>,
+  summary: string,
+): ApplicationFailure {
   const { deploymentId, hook } = shared;
-  throw ApplicationFailure.create({
+  return ApplicationFailure.create({
     type: FailureType.ModeFailed,
     nonRetryable: true,
-    message:
-      `${hook} of deployment "${deploymentId}" stopped in mode ${plan.mode}: ` +
-      `${failed.length} of ${plan.actions.length} actions failed: ` +
-      failed.map((f) => `${f.action}: ${f.error}`).join('; '),
-    details: [{ deploymentId, hook, mode: plan.mode, failed }],
+    message: `${hook} of deployment "${deploymentId}" stopped in mode ${mode}: ${summary}`,
+    details: [{ deploymentId, hook, mode, failed }],
   });
 }
 
