@@ -1,0 +1,58 @@
+/**
+ * What a benchmark run needs, all throwaway: a Temporal dev server (the installed CLI), a
+ * Kubernetes API test server, and a Styrmin worker for the generated drivers.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { startKubeSim, type KubeSim } from '../kubesim/index.js';
+import { createStyrminWorker } from '../runtime/worker.js';
+import type { LoadedDriver } from '../spec/load.js';
+import { searchAttributeKeys } from '../workflows/search-attributes.js';
+
+/** The Temporal CLI that scripts/install-tools.sh installs. */
+export const temporalCliPath = fileURLToPath(new URL('../.styrmin/bin/temporal', import.meta.url));
+
+/** A running benchmark environment; `close` stops everything it started. */
+export interface BenchEnvironment {
+  temporal: TestWorkflowEnvironment;
+  sim: KubeSim;
+  taskQueue: string;
+  /** Runs `fn` while the worker serves the task queue. */
+  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startBenchEnvironment(drivers: LoadedDriver[]): Promise<BenchEnvironment> {
+  if (!existsSync(temporalCliPath)) throw new Error(`no Temporal CLI at ${temporalCliPath}: run scripts/install-tools.sh`);
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalCliPath }, searchAttributes: searchAttributeKeys },
+  });
+  const sim = await startKubeSim();
+  const taskQueue = `styrmin-bench-${randomUUID().slice(0, 8)}`;
+  let worker: Worker;
+  try {
+    worker = await createStyrminWorker({
+      connection: temporal.nativeConnection,
+      client: temporal.client,
+      taskQueue,
+      drivers,
+      kubeConfig: () => sim.kubeConfig(),
+    });
+  } catch (err) {
+    await Promise.allSettled([temporal.teardown(), sim.close()]);
+    throw err;
+  }
+  return {
+    temporal,
+    sim,
+    taskQueue,
+    withWorker: (fn) => worker.runUntil(fn()),
+    async close() {
+      await temporal.teardown();
+      await sim.close();
+    },
+  };
+}
