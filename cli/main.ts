@@ -7,9 +7,10 @@ import { Command } from 'commander';
 import { planCommand } from './plan.js';
 import { progressCommand } from './progress.js';
 import { setupCommand, upgradeCommand } from './run.js';
+import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
 
-const commands: Array<() => Command> = [validateCommand, planCommand, setupCommand, upgradeCommand, progressCommand];
+const commands: Array<() => Command> = [validateCommand, planCommand, setupCommand, upgradeCommand, progressCommand, statusCommand];
 
 const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -1,0 +1,68 @@
+/**
+ * What an operator types: `temporal workflow start --type setup ...` with the real Temporal CLI,
+ * `styrmin setup --wait`, `styrmin progress` and `styrmin status`.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { RunResult } from '../../workflows/types.js';
+import { uniqueName } from '../support/temporal.js';
+import { startHarness, type EngineHarness } from '../workflows/harness.js';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const installed = `${repo}.styrmin/bin/temporal`;
+const temporalCli = process.env.TEMPORAL_CLI ?? (existsSync(installed) ? installed : 'temporal');
+
+let harness: EngineHarness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => harness?.close());
+
+function styrmin(args: string[], env: Record<string, string>) {
+  return run(process.execPath, ['bin/styrmin.js', ...args], { cwd: repo, env: { ...process.env, ...env } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+  );
+}
+
+describe('operator commands', () => {
+  it('starts a setup with the Temporal CLI exactly as the README shows', async () => {
+    const deploymentId = uniqueName('cli');
+    await harness.withWorker(async (taskQueue) => {
+      const input = JSON.stringify({ deploymentId, driver: 'lab-app', namespace: 'lab-cli', version: '1.0.0', parameters: { owner: 'ops' } });
+      const address = process.env.TEMPORAL_ADDRESS!;
+      await run(temporalCli, ['workflow', 'start', '--address', address, '--task-queue', taskQueue, '--type', 'setup', '--workflow-id', `${deploymentId}/setup`, '--input', input]);
+      const result: RunResult = await harness.temporal.client.workflow.getHandle(`${deploymentId}/setup`).result();
+      expect(result.progress.status).toBe('succeeded');
+      const query = await run(temporalCli, ['workflow', 'query', '--address', address, '--workflow-id', `${deploymentId}/setup`, '--name', 'progress', '--output', 'json']);
+      expect(query.stdout).toContain('"status": "succeeded"');
+    });
+  });
+
+  it('runs a setup with `styrmin setup --wait`, shows progress, and reads the record with `styrmin status`', async () => {
+    const deploymentId = uniqueName('styrmin');
+    await harness.withWorker(async (taskQueue) => {
+      const env = { TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS!, STYRMIN_TASK_QUEUE: taskQueue, KUBECONFIG: harness.sim?.kubeconfigPath ?? process.env.STYRMIN_TEST_KUBECONFIG! };
+      const input = JSON.stringify({ deploymentId, driver: 'lab-app', namespace: 'lab-cli', parameters: { owner: 'ops' } });
+      const setup = await styrmin(['setup', '--input', input, '--wait'], env);
+      expect(setup.code).toBe(0);
+      expect(setup.stdout).toContain(`started setup ${deploymentId}/setup`);
+      expect(setup.stdout).toMatch(/pre\s+succeeded/);
+      expect(setup.stdout).toMatch(/prepare_a\s+succeeded/);
+
+      const progress = await styrmin(['progress', `${deploymentId}/setup`, '--json'], env);
+      expect(JSON.parse(progress.stdout)).toMatchObject({ deploymentId, hook: 'setup', status: 'succeeded' });
+
+      const status = await styrmin(['status', deploymentId, '-n', 'lab-cli'], env);
+      expect(status.stdout).toContain(`${deploymentId} in namespace lab-cli: deployed`);
+      expect(status.stdout).toContain('driver lab-app@1, application 1.0.0');
+
+      const failing = await styrmin(['upgrade', '--input', JSON.stringify({ deploymentId, driver: 'lab-app', namespace: 'lab-cli', targetVersion: '0.9.0' }), '--wait'], env);
+      expect(failing.code).toBe(1);
+      expect(failing.stderr).toContain('upgrade failed:');
+    });
+  });
+});
