@@ -10,7 +10,7 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { configFromEnv, type StyrminConfig } from './runtime/config.js';
 import { progressQuery } from './workflows/messages.js';
-import type { RunProgress, RunResult, SetupInput, UpgradeInput } from './workflows/types.js';
+import type { Hook, RunProgress, RunResult, SetupInput, UpgradeInput } from './workflows/types.js';
 
 export { progressQuery } from './workflows/messages.js';
 export type * from './workflows/types.js';
@@ -30,7 +30,7 @@ export interface StartOptions {
   taskQueue?: string;
 }
 
-function startOptions(hook: string, deploymentId: string, options: StartOptions) {
+function startOptions(hook: Hook, deploymentId: string, options: StartOptions) {
   return {
     workflowId: options.workflowId ?? `${deploymentId}/${hook}`,
     taskQueue: options.taskQueue ?? configFromEnv().taskQueue,
