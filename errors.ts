@@ -11,6 +11,8 @@ export const FailureType = {
   DeploymentLocked: 'DeploymentLocked',
   /** One or more actions of a mode failed; later modes did not run. */
   ModeFailed: 'ModeFailed',
+  /** A driver action threw an error of its own. */
+  ActionFailed: 'ActionFailed',
   /** The workflow type of an action is not registered on this worker. */
   UnknownAction: 'UnknownAction',
   /** A driver spec failed validation. */

@@ -3,7 +3,7 @@
  * their functions under namespaced types (`<driver>@<version>/<action>`) through one dispatcher:
  * Temporal calls the bundle's default export for any type that is not a named export.
  */
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, TemporalFailure, WorkflowError, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../errors.js';
 import { bindAction } from './current-action.js';
 import type { ActionInput } from './types.js';
@@ -27,6 +27,19 @@ export function actionDispatcher(registry: Record<string, ActionFunction>) {
       });
     }
     bindAction(input);
-    return await action(input);
+    try {
+      return await action(input);
+    } catch (err) {
+      throw actionFailure(err);
+    }
   };
+}
+
+/**
+ * An error an action throws fails the action. Temporal would otherwise treat a plain `Error`
+ * from workflow code as a bug to hot-fix and retry the workflow task forever: the run would hang.
+ */
+function actionFailure(err: unknown): unknown {
+  if (err instanceof TemporalFailure || err instanceof WorkflowError || !(err instanceof Error)) return err;
+  return ApplicationFailure.create({ type: FailureType.ActionFailed, nonRetryable: true, message: err.message, details: [{ error: err.name }] });
 }

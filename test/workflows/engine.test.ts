@@ -80,6 +80,18 @@ describe('setup on a real Temporal server', () => {
     );
   });
 
+  it('fails an action that throws a plain Error, instead of retrying its workflow task forever', async () => {
+    const id = uniqueName('plain');
+    const error = await harness.withWorker((taskQueue) =>
+      harness.temporal.client.workflow
+        .execute('setup', { taskQueue, workflowId: `${id}-setup`, args: [labSetup(id, { throwPlain: ['prepare_c'] })] })
+        .then(() => undefined, (err: unknown) => err),
+    );
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('ModeFailed');
+    expect(cause.message).toContain('prepare_c: [ActionFailed] prepare_c found the database unreachable');
+  });
+
   it('answers the progress query while a run is in flight', async () => {
     const id = uniqueName('progress');
     await harness.withWorker(async (taskQueue) => {
