@@ -8,7 +8,7 @@
  * console.log(await getProgress(client, run.workflowId));
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { configFromEnv, type StyrminConfig } from './runtime/config.js';
+import { configFromEnv, taskQueue, type StyrminConfig } from './runtime/config.js';
 import { progressQuery } from './workflows/messages.js';
 import type { Hook, RunProgress, RunResult, SetupInput, UpgradeInput } from './workflows/types.js';
 
@@ -33,7 +33,7 @@ export interface StartOptions {
 function startOptions(hook: Hook, deploymentId: string, options: StartOptions) {
   return {
     workflowId: options.workflowId ?? `${deploymentId}/${hook}`,
-    taskQueue: options.taskQueue ?? configFromEnv().taskQueue,
+    taskQueue: options.taskQueue ?? (process.env.STYRMIN_TASK_QUEUE || taskQueue),
   };
 }
 

@@ -5,54 +5,50 @@
 import { fileURLToPath } from 'node:url';
 import type { CommandResult, ComponentStatus } from '../../activities/k8s-types.js';
 import type { ReleaseChartResult } from '../../activities/release.js';
-import { startExampleEnvironment, type ExampleEnvironment } from '../../scripts/example-environment.js';
+import type { ExampleEnvironment } from '../../scripts/example-environment.js';
 import type { RunResult } from '../../workflows/types.js';
 import { uniqueName } from '../support/temporal.js';
-import { startHarness, type EngineHarness } from '../workflows/harness.js';
+import type { EngineHarness } from '../workflows/harness.js';
+import { startExampleHarness, type ExampleHarness } from './example-harness.js';
 
+let example: ExampleHarness;
 let harness: EngineHarness;
 let environment: ExampleEnvironment;
 beforeAll(async () => {
-  environment = await startExampleEnvironment({ kubeconfigPath: process.env.STYRMIN_TEST_KUBECONFIG, readyDelayMs: 200 });
-  harness = await startHarness([fileURLToPath(new URL('../fixtures/core-drivers', import.meta.url))]);
+  example = await startExampleHarness([fileURLToPath(new URL('../fixtures/core-drivers', import.meta.url))]);
+  ({ harness, environment } = example);
 }, 120_000);
-afterAll(async () => {
-  await harness?.close();
-  await environment?.close();
-});
+afterAll(async () => example?.close());
 
 describe('core mode', () => {
   it('runs the built-in release step without a core action, and the driver\'s core action when it has one', async () => {
     const deploymentId = uniqueName('core');
     const namespace = deploymentId;
     const { client } = harness.temporal;
-    await harness.withWorker(
-      async (taskQueue) => {
-        const setup: RunResult = await client.workflow.execute('setup', {
-          taskQueue,
-          workflowId: `${deploymentId}/setup`,
-          args: [{ deploymentId, driver: 'example-app', namespace, parameters: { replicas: 1 } }],
-        });
-        expect(setup.progress.modes[1]!.actions.map((a) => [a.name, a.state])).toEqual([['helm-release', 'succeeded']]);
+    await harness.withWorker(async (taskQueue) => {
+      const setup: RunResult = await client.workflow.execute('setup', {
+        taskQueue,
+        workflowId: `${deploymentId}/setup`,
+        args: [{ deploymentId, driver: 'example-app', namespace, parameters: { replicas: 1 } }],
+      });
+      expect(setup.progress.modes[1]!.actions.map((a) => [a.name, a.state])).toEqual([['helm-release', 'succeeded']]);
 
-        const upgrade: RunResult = await client.workflow.execute('upgrade', {
-          taskQueue,
-          workflowId: `${deploymentId}/upgrade`,
-          args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],
-        });
-        const core = upgrade.progress.modes[1]!;
-        expect(core.actions.map((a) => [a.name, a.workflowType, a.state])).toEqual([['upgrade', 'example-app@5/upgrade', 'succeeded']]);
+      const upgrade: RunResult = await client.workflow.execute('upgrade', {
+        taskQueue,
+        workflowId: `${deploymentId}/upgrade`,
+        args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],
+      });
+      const core = upgrade.progress.modes[1]!;
+      expect(core.actions.map((a) => [a.name, a.workflowType, a.state])).toEqual([['upgrade', 'example-app@5/upgrade', 'succeeded']]);
 
-        const result = (await client.workflow.getHandle(`${deploymentId}/upgrade/core/upgrade`).result()) as {
-          release: ReleaseChartResult;
-          stoppedDuringMigration: ComponentStatus[];
-          migration: CommandResult[];
-        };
-        expect(result.release).toMatchObject({ action: 'upgraded', revision: 2, status: 'deployed' });
-        expect(result.stoppedDuringMigration[0]).toMatchObject({ name: 'task-worker', stopped: true });
-        expect(result.migration[0]!.stdout).toContain('database schema is at 2.0.0');
-      },
-      { kubeConfig: () => environment.kubeConfig, defaults: { chartLocations: { 'example-app': environment.chartRepositoryUrl } } },
-    );
+      const result = (await client.workflow.getHandle(`${deploymentId}/upgrade/core/upgrade`).result()) as {
+        release: ReleaseChartResult;
+        stoppedDuringMigration: ComponentStatus[];
+        migration: CommandResult[];
+      };
+      expect(result.release).toMatchObject({ action: 'upgraded', revision: 2, status: 'deployed' });
+      expect(result.stoppedDuringMigration[0]).toMatchObject({ name: 'task-worker', stopped: true });
+      expect(result.migration[0]!.stdout).toContain('database schema is at 2.0.0');
+    });
   });
 });

@@ -3,27 +3,25 @@
  * stops the task-worker, moves the release to the new version, runs the migration in a server
  * pod and starts the task-worker again. Runs against STYRMIN_TEST_KUBECONFIG's cluster when set.
  */
-import type { AppsV1Api, V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { readDeploymentRecord } from '../../activities/record.js';
 import type { CommandResult, WorkloadChange } from '../../activities/k8s-types.js';
-import { startExampleEnvironment, type ExampleEnvironment } from '../../scripts/example-environment.js';
+import type { ExampleEnvironment } from '../../scripts/example-environment.js';
 import type { RunResult } from '../../workflows/types.js';
 import { uniqueName } from '../support/temporal.js';
-import { exampleDrivers, startHarness, type EngineHarness } from '../workflows/harness.js';
+import { exampleDrivers, type EngineHarness } from '../workflows/harness.js';
+import { startExampleHarness, type ExampleHarness } from './example-harness.js';
 
+let example: ExampleHarness;
 let harness: EngineHarness;
 let environment: ExampleEnvironment;
 let apps: AppsV1Api;
 beforeAll(async () => {
-  environment = await startExampleEnvironment({ kubeconfigPath: process.env.STYRMIN_TEST_KUBECONFIG, readyDelayMs: 200 });
-  harness = await startHarness([exampleDrivers]);
-  const { AppsV1Api: Apps } = await import('@kubernetes/client-node');
-  apps = environment.kubeConfig.makeApiClient(Apps);
+  example = await startExampleHarness([exampleDrivers]);
+  ({ harness, environment } = example);
+  apps = environment.kubeConfig.makeApiClient(AppsV1Api);
 }, 120_000);
-afterAll(async () => {
-  await harness?.close();
-  await environment?.close();
-});
+afterAll(async () => example?.close());
 
 const workloads = async (namespace: string) => {
   const list = await apps.listNamespacedDeployment({ namespace, labelSelector: 'app.kubernetes.io/name=example-app' });
@@ -37,44 +35,41 @@ describe('the example driver', () => {
     const deploymentId = uniqueName('shop');
     const namespace = deploymentId;
     const { client } = harness.temporal;
-    await harness.withWorker(
-      async (taskQueue) => {
-        const setup: RunResult = await client.workflow.execute('setup', {
-          taskQueue,
-          workflowId: `${deploymentId}/setup`,
-          args: [{ deploymentId, driver: 'example-app', namespace, version: '1.0.0', parameters: { replicas: 2, admin_password: 's3cret' } }],
-        });
-        expect(setup.progress.modes.map((m) => m.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-        const before = await workloads(namespace);
-        expect(Object.values(before).map((w) => w.replicas)).toEqual([2, 2]);
+    await harness.withWorker(async (taskQueue) => {
+      const setup: RunResult = await client.workflow.execute('setup', {
+        taskQueue,
+        workflowId: `${deploymentId}/setup`,
+        args: [{ deploymentId, driver: 'example-app', namespace, version: '1.0.0', parameters: { replicas: 2, admin_password: 's3cret' } }],
+      });
+      expect(setup.progress.modes.map((m) => m.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+      const before = await workloads(namespace);
+      expect(Object.values(before).map((w) => w.replicas)).toEqual([2, 2]);
 
-        const upgrade: RunResult = await client.workflow.execute('upgrade', {
-          taskQueue,
-          workflowId: `${deploymentId}/upgrade`,
-          args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],
-        });
-        expect(upgrade.versions).toEqual({ current: '1.0.0', target: '2.0.0' });
-        const stopped = (await client.workflow.getHandle(`${deploymentId}/upgrade/pre/stop_workers`).result()) as WorkloadChange[];
-        expect(stopped).toEqual([expect.objectContaining({ kind: 'Deployment', replicasBefore: 2 })]);
-        const migration = (await client.workflow.getHandle(`${deploymentId}/upgrade/post/migrate_and_restart`).result()) as CommandResult[];
-        expect(migration[0]).toMatchObject({ command: ['example-app', 'migrate', '--to', '2.0.0'], exitCode: 0 });
-        expect(migration[0]!.stdout).toContain('database schema is at 2.0.0');
+      const upgrade: RunResult = await client.workflow.execute('upgrade', {
+        taskQueue,
+        workflowId: `${deploymentId}/upgrade`,
+        args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],
+      });
+      expect(upgrade.versions).toEqual({ current: '1.0.0', target: '2.0.0' });
+      const stopped = (await client.workflow.getHandle(`${deploymentId}/upgrade/pre/stop_workers`).result()) as WorkloadChange[];
+      expect(stopped).toEqual([expect.objectContaining({ kind: 'Deployment', replicasBefore: 2 })]);
+      const migration = (await client.workflow.getHandle(`${deploymentId}/upgrade/post/migrate_and_restart`).result()) as CommandResult[];
+      expect(migration[0]).toMatchObject({ command: ['example-app', 'migrate', '--to', '2.0.0'], exitCode: 0 });
+      expect(migration[0]!.stdout).toContain('database schema is at 2.0.0');
 
-        // Apart from the upgrade itself, the application is as it was: same workloads, same replicas.
-        const after = await workloads(namespace);
-        expect(Object.keys(after)).toEqual(Object.keys(before));
-        for (const [name, workload] of Object.entries(after)) {
-          expect(workload.replicas).toBe(before[name]!.replicas);
-          expect(workload.image).toMatch(/:2\.0\.0$/);
-        }
-        const worker = (await apps.listNamespacedDeployment({ namespace, labelSelector: 'app.kubernetes.io/component=task-worker' })).items[0]!;
-        expect(worker.metadata!.annotations?.['styrmin.io/replicas-before-stop']).toBeUndefined();
-        expect(worker.status?.readyReplicas).toBe(2);
+      // Apart from the upgrade itself, the application is as it was: same workloads, same replicas.
+      const after = await workloads(namespace);
+      expect(Object.keys(after)).toEqual(Object.keys(before));
+      for (const [name, workload] of Object.entries(after)) {
+        expect(workload.replicas).toBe(before[name]!.replicas);
+        expect(workload.image).toMatch(/:2\.0\.0$/);
+      }
+      const worker = (await apps.listNamespacedDeployment({ namespace, labelSelector: 'app.kubernetes.io/component=task-worker' })).items[0]!;
+      expect(worker.metadata!.annotations?.['styrmin.io/replicas-before-stop']).toBeUndefined();
+      expect(worker.status?.readyReplicas).toBe(2);
 
-        const record = await readDeploymentRecord(environment.kubeConfig, { deploymentId, namespace });
-        expect(record).toMatchObject({ appVersion: '2.0.0', status: 'deployed', parameters: { admin_password: 's3cret' } });
-      },
-      { kubeConfig: () => environment.kubeConfig, defaults: { chartLocations: { 'example-app': environment.chartRepositoryUrl } } },
-    );
+      const record = await readDeploymentRecord(environment.kubeConfig, { deploymentId, namespace });
+      expect(record).toMatchObject({ appVersion: '2.0.0', status: 'deployed', parameters: { admin_password: 's3cret' } });
+    });
   });
 });

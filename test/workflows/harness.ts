@@ -7,6 +7,7 @@ import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@tempo
 import { loadDrivers } from '../../spec/load.js';
 import type { LoadedDriver } from '../../spec/load.js';
 import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
+import type { ContextDefaults } from '../../activities/context.js';
 import { createStyrminWorker, type StyrminWorkerOptions } from '../../runtime/worker.js';
 import { connectToTestServer, uniqueName, type TemporalTestConnections } from '../support/temporal.js';
 
@@ -34,13 +35,20 @@ function quietWorkers(): void {
   }
 }
 
-export async function startHarness(driverDirs: string[] = [path.join(fixtureDrivers)]): Promise<EngineHarness> {
+/** What a harness's workers use instead of their own cluster: the example environment, say. */
+export interface HarnessOptions {
+  kubeConfig?: KubeConfig;
+  defaults?: ContextDefaults;
+}
+
+/** Connects to the dev server, loads and bundles the drivers once, and starts a cluster unless given one. */
+export async function startHarness(driverDirs: string[] = [path.join(fixtureDrivers)], options: HarnessOptions = {}): Promise<EngineHarness> {
   quietWorkers();
   const temporal = await connectToTestServer();
   const realCluster = process.env.STYRMIN_TEST_KUBECONFIG;
-  const sim = realCluster ? undefined : await startKubeSim({ readyDelayMs: 100 });
-  const kc = new KubeConfig();
-  kc.loadFromFile(realCluster ?? sim!.kubeconfigPath);
+  const sim = realCluster || options.kubeConfig ? undefined : await startKubeSim({ readyDelayMs: 100 });
+  const kc = options.kubeConfig ?? new KubeConfig();
+  if (!options.kubeConfig) kc.loadFromFile(realCluster ?? sim!.kubeconfigPath);
   const drivers = await loadDrivers(driverDirs);
   const bundle = await bundleLifecycleWorkflows(drivers);
   return {
@@ -58,6 +66,7 @@ export async function startHarness(driverDirs: string[] = [path.join(fixtureDriv
         drivers,
         workflowBundle: bundle,
         kubeConfig: () => kc,
+        defaults: options.defaults,
         ...extra,
       });
       return worker.runUntil(fn(taskQueue));
