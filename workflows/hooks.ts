@@ -11,7 +11,7 @@ import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
 import { progressQuery } from './messages.js';
 import { failedRecord, startedRecord, succeededRecord } from './record.js';
 import { modeFailed, runMode, type SharedActionInput } from './modes.js';
-import { markAction, markMode, modeProgress, newProgress } from './progress.js';
+import { markAction, markMode, modeProgress, newProgress, publishProgress } from './progress.js';
 import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from './search-attributes.js';
 import {
   ActionState,
@@ -43,6 +43,7 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
   const { deploymentId } = input;
   const progress = newProgress(deploymentId, input.driver, hook);
   setHandler(progressQuery, () => progress);
+  publishProgress();
   upsertSearchAttributes([
     { key: deploymentIdKey, value: deploymentId },
     { key: driverKey, value: input.driver },
@@ -58,6 +59,7 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     const previous = await quick.readDeploymentRecord({ deploymentId, namespace });
     const run = await quick.prepareRun({ hook, input, workflowId: workflowInfo().workflowId, record: previous });
     progress.versions = run.versions;
+    publishProgress();
     upsertSearchAttributes([{ key: targetVersionKey, value: run.versions.target }]);
     const { workflowId, runId } = workflowInfo();
     record = startedRecord(previous, run, { hook, workflowId, runId, startedAt: new Date().toISOString() });
@@ -67,10 +69,12 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
 
     record = await quick.writeDeploymentRecord({ deploymentId, namespace, record: succeededRecord(record, run, new Date().toISOString()) });
     progress.status = RunStatus.Succeeded;
+    publishProgress();
     return { deploymentId, hook, versions: run.versions, progress };
   } catch (err) {
     progress.status = RunStatus.Failed;
     progress.error = describeFailure(err);
+    publishProgress();
     // Leave a record of what happened even when the run is being cancelled.
     const started = record;
     if (started) {

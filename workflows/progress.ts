@@ -1,5 +1,9 @@
 /** Bookkeeping behind the `progress` query: one mutable record per run, updated as work happens. */
+import { setCurrentDetails } from '@temporalio/workflow';
 import { ActionState, ModeState, RunStatus, modes, type ActionProgress, type Hook, type ModeProgress, type RunProgress } from './types.js';
+
+/** This execution's progress; each change is shown as the run's current details in Temporal Web. */
+let shown: RunProgress | undefined;
 
 function now(): string {
   // Date in workflow code is Temporal's deterministic workflow time.
@@ -8,13 +12,29 @@ function now(): string {
 
 /** A fresh progress record with every mode pending. */
 export function newProgress(deploymentId: string, driver: string, hook: Hook): RunProgress {
-  return {
+  return (shown = {
     deploymentId,
     driver,
     hook,
     status: RunStatus.Running,
     modes: modes.map((mode) => ({ mode, state: ModeState.Pending, actions: [] })),
-  };
+  });
+}
+
+/** The progress as Markdown, for the "Current details" of the run in Temporal Web. */
+export function progressDetails(progress: RunProgress): string {
+  const versions = progress.versions ? ` ${progress.versions.current ?? '(new)'} → ${progress.versions.target}` : '';
+  const lines = [`**${progress.hook}** of \`${progress.deploymentId}\` (${progress.driver})${versions}: ${progress.status}`];
+  for (const mode of progress.modes) {
+    const actions = mode.actions.map((a) => `${a.name} ${a.state}${a.lastError ? ` (${a.lastError})` : ''}`).join(', ');
+    lines.push(`- ${mode.mode}: ${mode.state}${actions ? ` — ${actions}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** Shows the current progress in Temporal Web; not a workflow command, so replay is unaffected. */
+export function publishProgress(): void {
+  if (shown) setCurrentDetails(progressDetails(shown));
 }
 
 /** The progress entry of one mode of the run. */
@@ -27,6 +47,7 @@ export function markMode(mode: ModeProgress, state: ModeState): void {
   mode.state = state;
   if (state === ModeState.Running) mode.startedAt = now();
   else if (state !== ModeState.Pending) mode.endedAt = now();
+  publishProgress();
 }
 
 /** Sets an action's state, counts a start as an attempt, stamps its times and keeps its last error. */
@@ -39,4 +60,5 @@ export function markAction(action: ActionProgress, state: ActionState, error?: s
     action.endedAt = now();
   }
   if (error !== undefined) action.lastError = error;
+  publishProgress();
 }

@@ -110,6 +110,11 @@ describe('setup on a real Temporal server', () => {
       expect(progress.modes[1]!.state).toBe('pending');
       const prepareC = progress.modes[0]!.actions.find((a) => a.name === 'prepare_c')!;
       expect(prepareC).toMatchObject({ state: 'running', attempts: 1, workflowType: 'lab-app@1/prepare_c' });
+      // Temporal Web shows the same progress as the run's current details.
+      const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toContain(`**setup** of \`${id}\` (lab-app) (new) → 1.0.0: running`);
+      expect(metadata.currentDetails).toContain('- pre: running — ');
+      expect(metadata.currentDetails).toContain('prepare_c running');
       await handle.result();
       expect((await handle.query(progressQuery)).status).toBe('succeeded');
     });
