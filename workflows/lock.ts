@@ -6,6 +6,7 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   ParentClosePolicy,
   condition,
   setHandler,
@@ -31,11 +32,15 @@ export function lockWorkflowId(deploymentId: string): string {
   return `${deploymentId}/lock`;
 }
 
-/** Holds a deployment's lock until its holder sends `releaseLock` or closes. */
+/**
+ * Holds a deployment's lock until its holder sends `releaseLock` or closes. A cancelled holder
+ * cancels its children too; the lock ignores that and waits for the holder's release, so the
+ * holder can still record how its run ended before another run may start.
+ */
 export async function deploymentLock(holder: LockHolder): Promise<LockHolder> {
   let released = false;
   setHandler(releaseLockSignal, () => void (released = true));
-  await condition(() => released);
+  await CancellationScope.nonCancellable(() => condition(() => released));
   return holder;
 }
 

@@ -1,0 +1,35 @@
+/** An operator cancels a run: actions stop, the record says what happened, the lock is freed. */
+import { WorkflowFailedError } from '@temporalio/client';
+import { readDeploymentRecord } from '../../activities/record.js';
+import { progressQuery } from '../../workflows/messages.js';
+import { uniqueName } from '../support/temporal.js';
+import { startHarness, type EngineHarness } from './harness.js';
+
+let harness: EngineHarness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => harness?.close());
+
+describe('cancelling a run', () => {
+  it('stops its actions, records the cancelled run and frees the deployment for the next one', async () => {
+    const deploymentId = uniqueName('cancel');
+    const input = { deploymentId, driver: 'lab-app', namespace: 'lab-cancel', parameters: { owner: 'ops' } };
+    const { client } = harness.temporal;
+    await harness.withWorker(async (taskQueue) => {
+      const handle = await client.workflow.start('setup', { taskQueue, workflowId: `${deploymentId}/setup`, args: [{ ...input, config: { delays: { prepare_a: 30_000 } } }] });
+      while ((await handle.query(progressQuery)).modes[0]!.actions.length < 5) await new Promise((r) => setTimeout(r, 100));
+      await handle.cancel();
+      const error = await handle.result().then(() => undefined, (err: unknown) => err);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      expect((await client.workflow.getHandle(`${deploymentId}/setup/pre/prepare_a`).describe()).status.name).toBe('CANCELLED');
+
+      const record = await readDeploymentRecord(harness.kubeConfig(), { deploymentId, namespace: input.namespace });
+      expect(record!.history.at(-1)).toMatchObject({ hook: 'setup', status: 'failed' });
+      expect(record!.history.at(-1)!.error).toMatch(/cancel/i);
+
+      const again = await client.workflow.execute('setup', { taskQueue, workflowId: `${deploymentId}/setup-again`, args: [input] });
+      expect(again.progress.status).toBe('succeeded');
+    });
+  });
+});
