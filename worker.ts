@@ -8,12 +8,13 @@ import { NativeConnection } from '@temporalio/worker';
 import { configFromEnv } from './runtime/config.js';
 import { lazyKubeConfig } from './runtime/kube-config.js';
 import { createStyrminWorker } from './runtime/worker.js';
-import { DriverSpecError } from './spec/problems.js';
+import { DriverSpecError, formatProblem } from './spec/problems.js';
 import { loadDrivers } from './spec/load.js';
 
 async function run(): Promise<void> {
   const config = configFromEnv();
   const drivers = await loadDrivers(config.driverDirs);
+  for (const warning of drivers.flatMap((driver) => driver.warnings)) console.warn(`warning: ${formatProblem(warning)}`);
   const options = { address: config.address, tls: config.tls, apiKey: config.apiKey };
   const nativeConnection = await NativeConnection.connect(options);
   const connection = await Connection.connect(options);
