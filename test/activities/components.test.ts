@@ -1,7 +1,7 @@
 import { FailureType } from '../../errors.js';
 import type { ComponentsInput } from '../../activities/kubernetes.js';
 import { replicasBeforeStopAnnotation, suspendedByStopAnnotation } from '../../activities/k8s-workloads.js';
-import { startTestCluster, type TestCluster } from './cluster.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createCronJob, createDeployment, createStatefulSet } from './workloads.js';
 import { expectNoWrites, failureOf, livePods, runActivity } from './fixtures.js';
 

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../errors.js';
 import type { ExecuteCommandsInput } from '../../activities/kubernetes.js';
-import { startTestCluster, type TestCluster } from './cluster.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createDeployment } from './workloads.js';
 import { activityEnv, failureOf, livePods, runActivity, until } from './fixtures.js';
 

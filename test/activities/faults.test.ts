@@ -2,7 +2,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../errors.js';
 import { replicasBeforeStopAnnotation } from '../../activities/k8s-workloads.js';
 import type { KubeSim } from '../../kubesim/index.js';
-import { describeSimOnly, startTestCluster, type TestCluster } from './cluster.js';
+import { describeSimOnly, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createDeployment, createStatefulSet } from './workloads.js';
 import { activityEnv, failureOf, livePods, runActivity } from './fixtures.js';
 

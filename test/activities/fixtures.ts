@@ -2,7 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
-import type { TestCluster } from './cluster.js';
+import type { TestCluster } from '../support/cluster.js';
 
 /** Polls `check` until it returns true; fails with `what` after `seconds`. */
 export async function until(what: string, seconds: number, check: () => Promise<boolean>): Promise<void> {

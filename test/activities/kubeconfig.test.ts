@@ -6,7 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { FailureType } from '../../errors.js';
 import { loadKubeConfig } from '../../activities/kube.js';
 import { createKubernetesActivities } from '../../activities/kubernetes.js';
-import { startTestCluster } from './cluster.js';
+import { startTestCluster } from '../support/cluster.js';
 import { createDeployment } from './workloads.js';
 import { runActivity } from './fixtures.js';
 

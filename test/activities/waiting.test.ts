@@ -1,6 +1,6 @@
 import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../errors.js';
-import { startTestCluster, type TestCluster } from './cluster.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createBarePod, createDeployment } from './workloads.js';
 import { activityEnv, failureOf, livePods, runActivity, until } from './fixtures.js';
 

@@ -4,7 +4,7 @@
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import { NEVER_READY_ANNOTATION } from '../../kubesim/index.js';
-import type { TestCluster } from './cluster.js';
+import type { TestCluster } from '../support/cluster.js';
 
 const image = 'busybox:1.36';
 /** Exits at once on SIGTERM, so scaling down does not wait for the grace period. */

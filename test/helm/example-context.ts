@@ -15,11 +15,14 @@ export interface ExampleRun {
   appVersion: string;
   parameters?: Record<string, ParameterValue>;
   podAnnotations?: Record<string, string>;
+  /** Command of both components, for an image that needs one to keep running; unset keeps the image's own. */
+  componentCommand?: string[];
 }
 
 /** The context the engine would build for the example-app driver at the given chart and app version. */
 export function exampleContext(run: ExampleRun): RunContext {
   const label = (component: string) => ({ 'app.kubernetes.io/name': 'example-app', 'app.kubernetes.io/component': component });
+  const command = run.componentCommand ? { command: run.componentCommand } : {};
   return {
     deployment: { id: run.namespace, namespace: run.namespace },
     driver: { name: 'example-app', version: '1', dir: exampleDriverDir },
@@ -27,7 +30,13 @@ export function exampleContext(run: ExampleRun): RunContext {
     instance: {
       namespace: run.namespace,
       release: run.namespace,
-      config: { pod_annotations: run.podAnnotations ?? {}, components: { server: { env_vars: { EXAMPLE_APP_LOG_FORMAT: 'json' } } } },
+      config: {
+        pod_annotations: run.podAnnotations ?? {},
+        components: {
+          server: { env_vars: { EXAMPLE_APP_LOG_FORMAT: 'json' }, ...command },
+          ...(run.componentCommand ? { 'task-worker': command } : {}),
+        },
+      },
     },
     components: {
       server: { name: 'server', selector: label('server') },

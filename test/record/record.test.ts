@@ -1,22 +1,22 @@
-import { startKubeSim } from '../../kubesim/index.js';
 import { createReleaseActivities } from '../../activities/release.js';
 import { recordObjectNames } from '../../activities/record-codec.js';
 import type { DeploymentRecord, RunRecord } from '../../activities/record-types.js';
 import { FailureType } from '../../errors.js';
+import { startTestCluster, type TestCluster } from '../support/cluster.js';
 
-type Sim = Awaited<ReturnType<typeof startKubeSim>>;
-
-let sim: Sim;
+let cluster: TestCluster;
 let activities: ReturnType<typeof createReleaseActivities>;
-const kubeConfig = () => sim.kubeConfig();
-const namespace = 'shop';
+let namespace: string;
 
 beforeAll(async () => {
-  sim = await startKubeSim({ readyDelayMs: 50 });
-  await sim.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }]);
-  activities = createReleaseActivities({ kubeConfig });
+  cluster = await startTestCluster();
+  namespace = await cluster.newNamespace();
+  activities = createReleaseActivities({ kubeConfig: cluster.kubeConfig });
 });
-afterAll(async () => sim?.close());
+afterAll(async () => cluster?.close());
+
+const readConfigMap = (name: string) => cluster.core.readNamespacedConfigMap({ namespace, name });
+const readSecret = (name: string) => cluster.core.readNamespacedSecret({ namespace, name });
 
 function run(n: number, overrides: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -58,14 +58,14 @@ describe('deployment record', () => {
     expect(written.resourceVersion).toBeTruthy();
     const names = recordObjectNames('shop-a');
     expect(names).toEqual({ configMap: 'styrmin-deployment-shop-a', secret: 'styrmin-deployment-shop-a-secrets' });
-    const configMap = await sim.get('v1', 'ConfigMap', namespace, names.configMap);
-    expect(configMap?.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'styrmin', 'styrmin.io/deployment': 'shop-a' });
+    const configMap = await readConfigMap(names.configMap);
+    expect(configMap.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'styrmin', 'styrmin.io/deployment': 'shop-a' });
     expect(JSON.stringify(configMap)).not.toContain('hunter2-very-secret');
-    const stored = JSON.parse((configMap as { data: Record<string, string> }).data['record.json']!);
+    const stored = JSON.parse(configMap.data?.['record.json'] ?? '');
     expect(stored.parameters).toEqual({ replicas: 2, log_level: 'info', enable_metrics: true });
     expect(stored.secretParameters).toEqual({ admin_password: 'admin_password' });
-    const secret = (await sim.get('v1', 'Secret', namespace, names.secret)) as { data: Record<string, string> } | undefined;
-    expect(JSON.parse(Buffer.from(secret!.data.admin_password!, 'base64').toString())).toBe('hunter2-very-secret');
+    const secret = await readSecret(names.secret);
+    expect(JSON.parse(Buffer.from(secret.data?.admin_password ?? '', 'base64').toString())).toBe('hunter2-very-secret');
 
     const read = await activities.readDeploymentRecord({ deploymentId: 'shop-a', namespace });
     expect(read).toMatchObject({ ...record('shop-a'), resourceVersion: written.resourceVersion });
@@ -117,17 +117,15 @@ describe('deployment record', () => {
     const names = recordObjectNames(id);
     expect(names.configMap).toMatch(/^styrmin-deployment-shop-prod-eu-[0-9a-f]{8}$/);
     expect(recordObjectNames('shop-prod-eu').configMap).toBe('styrmin-deployment-shop-prod-eu');
-    const configMap = await sim.get('v1', 'ConfigMap', namespace, names.configMap);
-    expect(configMap?.metadata?.annotations?.['styrmin.io/deployment-id']).toBe(id);
+    const configMap = await readConfigMap(names.configMap);
+    expect(configMap.metadata?.annotations?.['styrmin.io/deployment-id']).toBe(id);
     expect((await activities.readDeploymentRecord({ deploymentId: id, namespace }))?.parameters.admin_password).toBe('hunter2-very-secret');
-    expect(await sim.get('v1', 'Secret', namespace, names.secret)).toBeFalsy();
+    await expect(readSecret(names.secret)).rejects.toMatchObject({ code: 404 });
   });
 
   it('fails as RecordConflict when the Secret lost a secret parameter', async () => {
     await activities.writeDeploymentRecord({ deploymentId: 'shop-e', namespace, record: record('shop-e') });
-    const kc = kubeConfig();
-    const { CoreV1Api } = await import('@kubernetes/client-node');
-    await kc.makeApiClient(CoreV1Api).deleteNamespacedSecret({ name: recordObjectNames('shop-e').secret, namespace });
+    await cluster.core.deleteNamespacedSecret({ name: recordObjectNames('shop-e').secret, namespace });
     await expect(activities.readDeploymentRecord({ deploymentId: 'shop-e', namespace })).rejects.toMatchObject({
       type: FailureType.RecordConflict,
       message: expect.stringContaining('admin_password'),

@@ -1,5 +1,5 @@
 /**
- * Where the activity tests run: the Kubernetes simulator by default, or the real cluster that
+ * Where the Kubernetes tests run: the Kubernetes simulator by default, or the real cluster that
  * `STYRMIN_TEST_KUBECONFIG` points at. Every test gets its own random namespace, so the same
  * tests run unchanged on both.
  */
@@ -14,8 +14,8 @@ const realKubeconfig = process.env.STYRMIN_TEST_KUBECONFIG;
 export const onSim = !realKubeconfig;
 
 /**
- * `describe` for tests that need the simulator's fault injection or request log. This is the one
- * condition under which a test does not run: on a real cluster faults cannot be injected.
+ * `describe` for tests that need the simulator's fault injection, request log or pod annotations.
+ * This is the one condition under which a test does not run: a real cluster has none of them.
  */
 export const describeSimOnly = onSim ? describe : describe.skip;
 
