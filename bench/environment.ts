@@ -3,17 +3,15 @@
  * Kubernetes API test server, and a Styrmin worker for the generated drivers.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { startKubeSim, type KubeSim } from '../kubesim/index.js';
 import { createStyrminWorker } from '../runtime/worker.js';
 import type { LoadedDriver } from '../spec/load.js';
 import { searchAttributeKeys } from '../workflows/search-attributes.js';
+import { temporalCli } from '../runtime/temporal-cli.js';
 
 /** The Temporal CLI that scripts/install-tools.sh installs. */
-export const temporalCliPath = fileURLToPath(new URL('../.styrmin/bin/temporal', import.meta.url));
 
 /** A running benchmark environment; `close` stops everything it started. */
 export interface BenchEnvironment {
@@ -26,9 +24,8 @@ export interface BenchEnvironment {
 }
 
 export async function startBenchEnvironment(drivers: LoadedDriver[]): Promise<BenchEnvironment> {
-  if (!existsSync(temporalCliPath)) throw new Error(`no Temporal CLI at ${temporalCliPath}: run scripts/install-tools.sh`);
   const temporal = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCliPath }, searchAttributes: searchAttributeKeys },
+    server: { executable: { type: 'existing-path', path: temporalCli() }, searchAttributes: searchAttributeKeys },
   });
   const sim = await startKubeSim();
   const taskQueue = `styrmin-bench-${randomUUID().slice(0, 8)}`;

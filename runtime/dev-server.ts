@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../workflows/search-attributes.js';
+import { temporalCli } from './temporal-cli.js';
 
 /** A reachable dev server; `stop` ends it if this process started it. */
 export interface DevServer {
@@ -33,7 +34,7 @@ export async function ensureDevServer(stateDir: string, port = 7233, uiPort = 82
   mkdirSync(stateDir, { recursive: true });
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort)];
   args.push('--db-filename', path.join(stateDir, 'temporal.db'), '--log-level', 'error', ...devServerSearchAttributeArgs());
-  const server: ChildProcess = spawn(process.env.TEMPORAL_CLI ?? 'temporal', args, { stdio: 'ignore' });
+  const server: ChildProcess = spawn(temporalCli(), args, { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
   server.once('error', (err) => console.error(`could not start the Temporal CLI (${err.message}); run scripts/install-tools.sh`));
   for (let i = 0; i < 120; i++) {

@@ -2,10 +2,14 @@
  * The quick start: a Temporal dev server (file database, Web UI), the cluster in KUBECONFIG or the
  * Kubernetes API test server, the Styrmin worker, then a setup and an upgrade of the example
  * driver. Prints the Temporal Web links and the outcome of each run.
+ *
+ * Options: --exit (stop once both runs ended), --port 7233, --ui-port 8233, --state-dir .styrmin
  */
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { readDeploymentRecord } from '../activities/record.js';
 import { getProgress, startSetup, startUpgrade } from '../client.js';
 import { ensureDevServer } from '../runtime/dev-server.js';
 import { createStyrminWorker } from '../runtime/worker.js';
@@ -13,7 +17,14 @@ import { loadDrivers } from '../spec/load.js';
 import { printProgress } from '../cli/progress.js';
 import { repoRoot, startExampleEnvironment } from './example-environment.js';
 
-const exitWhenDone = process.argv.includes('--exit');
+const { values: options } = parseArgs({
+  options: {
+    exit: { type: 'boolean', default: false },
+    port: { type: 'string', default: '7233' },
+    'ui-port': { type: 'string', default: '8233' },
+    'state-dir': { type: 'string', default: path.join(repoRoot, '.styrmin') },
+  },
+});
 const deploymentId = 'example';
 const namespace = 'example';
 
@@ -31,7 +42,7 @@ async function runAndReport(client: Client, webUrl: string, hook: 'setup' | 'upg
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const temporal = await ensureDevServer(path.join(repoRoot, '.styrmin'));
+  const temporal = await ensureDevServer(options['state-dir'], Number(options.port), Number(options['ui-port']));
   console.log(`Temporal dev server ${temporal.address}, Temporal Web ${temporal.webUrl}`);
   const environment = await startExampleEnvironment();
   console.log(environment.sim ? `Kubernetes API test server ${environment.sim.url} (no KUBECONFIG found)` : `cluster from ${environment.kubeconfigPath}`);
@@ -58,7 +69,10 @@ async function main(): Promise<void> {
   const running = worker.run();
   try {
     const suffix = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
-    await runAndReport(client, temporal.webUrl, 'setup', () =>
+    const existing = await readDeploymentRecord(environment.kubeConfig, { deploymentId, namespace });
+    if (existing?.status === 'deployed') {
+      console.log(`\ndeployment ${deploymentId} is already set up in this cluster (application ${existing.appVersion}): upgrading only`);
+    } else await runAndReport(client, temporal.webUrl, 'setup', () =>
       startSetup(client, { deploymentId, driver: 'example-app', namespace, version: '1.0.0', parameters: { replicas: 2 } }, { workflowId: `${deploymentId}/setup-${suffix}` }),
     );
     await runAndReport(client, temporal.webUrl, 'upgrade', () =>
@@ -69,7 +83,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     console.error(err instanceof Error ? err.message : err);
   }
-  if (exitWhenDone) return stopAll();
+  if (options.exit) return stopAll();
   console.log('Everything stays up for Temporal Web; press Ctrl-C to stop.');
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await stopAll();

@@ -9,6 +9,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startKubeSim } from '../kubesim/index.js';
+import { temporalCli } from '../runtime/temporal-cli.js';
 import { createStyrminWorker } from '../runtime/worker.js';
 import { loadDrivers } from '../spec/load.js';
 import { searchAttributeKeys } from '../workflows/search-attributes.js';
@@ -19,7 +20,7 @@ const out = path.join(repoRoot, 'test', 'replay', 'histories');
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: path.join(repoRoot, '.styrmin', 'bin', 'temporal') }, searchAttributes: searchAttributeKeys },
+    server: { executable: { type: 'existing-path', path: temporalCli() }, searchAttributes: searchAttributeKeys },
   });
   const sim = await startKubeSim({ readyDelayMs: 50 });
   try {

@@ -3,17 +3,15 @@
  * `styrmin setup --wait`, `styrmin progress` and `styrmin status`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { temporalCli } from '../../runtime/temporal-cli.js';
 import type { RunResult } from '../../workflows/types.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from '../workflows/harness.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const installed = `${repo}.styrmin/bin/temporal`;
-const temporalCli = process.env.TEMPORAL_CLI ?? (existsSync(installed) ? installed : 'temporal');
 
 let harness: EngineHarness;
 beforeAll(async () => {
@@ -34,10 +32,10 @@ describe('operator commands', () => {
     await harness.withWorker(async (taskQueue) => {
       const input = JSON.stringify({ deploymentId, driver: 'lab-app', namespace: 'lab-cli', version: '1.0.0', parameters: { owner: 'ops' } });
       const address = process.env.TEMPORAL_ADDRESS!;
-      await run(temporalCli, ['workflow', 'start', '--address', address, '--task-queue', taskQueue, '--type', 'setup', '--workflow-id', `${deploymentId}/setup`, '--input', input]);
+      await run(temporalCli(), ['workflow', 'start', '--address', address, '--task-queue', taskQueue, '--type', 'setup', '--workflow-id', `${deploymentId}/setup`, '--input', input]);
       const result: RunResult = await harness.temporal.client.workflow.getHandle(`${deploymentId}/setup`).result();
       expect(result.progress.status).toBe('succeeded');
-      const query = await run(temporalCli, ['workflow', 'query', '--address', address, '--workflow-id', `${deploymentId}/setup`, '--name', 'progress', '--output', 'json']);
+      const query = await run(temporalCli(), ['workflow', 'query', '--address', address, '--workflow-id', `${deploymentId}/setup`, '--name', 'progress', '--output', 'json']);
       expect(query.stdout).toContain('"status": "succeeded"');
     });
   });
