@@ -2,7 +2,7 @@
  * The lifecycle workflows `setup` and `upgrade`: check the input, take the deployment's lock,
  * prepare the run, then run the modes pre → core → post, each mode's actions side by side.
  */
-import { CancellationScope, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeploymentRecord } from '../activities/record-types.js';
 import { quick, release } from './activity-profiles.js';
 import { describeFailure, runFailure } from './failures.js';
@@ -79,7 +79,10 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     const started = record;
     if (started) {
       const failed = failedRecord(started, progress, progress.error, new Date().toISOString());
-      await CancellationScope.nonCancellable(() => quick.writeDeploymentRecord({ deploymentId, namespace: input.namespace, record: failed }));
+      // The run's own failure matters more than a record that could not be written.
+      await CancellationScope.nonCancellable(() => quick.writeDeploymentRecord({ deploymentId, namespace: input.namespace, record: failed })).catch(
+        (writeError: unknown) => log.warn('the failed run could not be recorded in the cluster', { deploymentId, error: describeFailure(writeError) }),
+      );
     }
     throw runFailure(err);
   } finally {
