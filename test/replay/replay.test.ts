@@ -7,10 +7,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadDrivers } from '../../spec/load.js';
 import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
-import { fixtureDrivers } from '../workflows/harness.js';
+import { fixtureDrivers, quietWorkers } from '../workflows/harness.js';
 
 const historiesDir = fileURLToPath(new URL('./histories', import.meta.url));
 
@@ -26,6 +26,7 @@ async function histories(): Promise<Array<{ name: string; workflowId: string; hi
 
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
+  quietWorkers();
   bundle = await bundleLifecycleWorkflows(await loadDrivers([fixtureDrivers]));
 });
 
@@ -43,7 +44,8 @@ describe('replay of recorded histories', () => {
   });
 
   it('catches a workflow change that breaks recorded runs', async () => {
-    const changed = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./changed-workflows.ts', import.meta.url)) });
+    const workflowsPath = fileURLToPath(new URL('./changed-workflows.ts', import.meta.url));
+    const changed = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') });
     const setupHistory = (await histories()).find((h) => h.name === 'setup.json')!;
     await expect(Worker.runReplayHistory({ workflowBundle: changed }, setupHistory.history, setupHistory.workflowId)).rejects.toBeInstanceOf(
       DeterminismViolationError,
