@@ -9,12 +9,12 @@
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { configFromEnv, taskQueue, type StyrminConfig } from './runtime/config.js';
-import { progressQuery } from './workflows/messages.js';
-import type { Hook, RunProgress, RunResult, SetupInput, UpgradeInput } from './workflows/types.js';
+import { progressQuery } from './contract/messages.js';
+import type { Hook, RunProgress, RunResult, SetupInput, UpgradeInput } from './contract/lifecycle.js';
 
-export { progressQuery } from './workflows/messages.js';
-export type * from './workflows/types.js';
-export { FailureType } from './errors.js';
+export { progressQuery } from './contract/messages.js';
+export type * from './contract/lifecycle.js';
+export { FailureType } from './contract/failures.js';
 
 /** Connects to Temporal as configured by the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS). */
 export async function connectClient(config: StyrminConfig = configFromEnv()): Promise<Client> {

@@ -7,9 +7,9 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { configFromEnv } from './runtime/config.js';
 import { lazyKubeConfig } from './runtime/kube-config.js';
-import { createStyrminWorker } from './runtime/worker.js';
-import { DriverSpecError, formatProblem } from './spec/problems.js';
-import { loadDrivers } from './spec/load.js';
+import { createStyrminWorker } from './runtime/styrmin-worker.js';
+import { DriverSpecError, formatProblem } from './driver-spec/problems.js';
+import { loadDrivers } from './driver-spec/load.js';
 
 async function run(): Promise<void> {
   const config = configFromEnv();

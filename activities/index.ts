@@ -1,13 +1,13 @@
 /** Every activity the worker registers, built from its dependencies. */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
-import type { LoadedDriver } from '../spec/load.js';
-import type { ContextDefaults } from './context.js';
-import { checkHttp } from './http.js';
-import { createKubernetesActivities } from './kubernetes.js';
-import { ensureNamespace } from './namespace.js';
-import { createReleaseActivities } from './release.js';
-import { createRunActivities } from './run.js';
+import type { LoadedDriver } from '../driver-spec/load.js';
+import type { ContextDefaults } from './run/context.js';
+import { checkHttp } from './checks/index.js';
+import { createKubernetesActivities } from './kubernetes/index.js';
+import { ensureNamespace } from './kubernetes/namespace.js';
+import { createReleaseActivities } from './helm/index.js';
+import { createRunActivities } from './run/index.js';
 
 /** What the activities need from the worker. */
 export interface ActivityDeps {

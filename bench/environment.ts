@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { startKubeSim, type KubeSim } from '../kubesim/index.js';
-import { createStyrminWorker } from '../runtime/worker.js';
-import type { LoadedDriver } from '../spec/load.js';
-import { searchAttributeKeys } from '../workflows/search-attributes.js';
+import { createStyrminWorker } from '../runtime/styrmin-worker.js';
+import type { LoadedDriver } from '../driver-spec/load.js';
+import { searchAttributeKeys } from '../contract/search-attributes.js';
 import { temporalCli } from '../runtime/temporal-cli.js';
 
 /** The Temporal CLI that scripts/install-tools.sh installs. */

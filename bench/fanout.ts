@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadDrivers } from '../spec/load.js';
+import { loadDrivers } from '../driver-spec/load.js';
 import { writeBenchDrivers } from './driver.js';
 import { startBenchEnvironment } from './environment.js';
 import { timeSetup, type RunSample } from './measure.js';

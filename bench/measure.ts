@@ -1,6 +1,6 @@
 /** One timed `setup` run of the generated driver, and what the benchmark reads from its result. */
 import { randomUUID } from 'node:crypto';
-import type { RunResult, SetupInput } from '../workflows/types.js';
+import type { RunResult, SetupInput } from '../contract/lifecycle.js';
 import type { BenchEnvironment } from './environment.js';
 import { benchDriverName } from './driver.js';
 

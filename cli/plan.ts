@@ -2,10 +2,10 @@
  * `styrmin plan <driver-dir> --hook setup|upgrade`: what a hook would run, mode by mode.
  */
 import { Command, Option } from 'commander';
-import { hooks, type Hook } from '../workflows/types.js';
-import { loadDrivers, type LoadedDriver } from '../spec/load.js';
-import { planHook, type PlannedMode } from '../spec/plan.js';
-import { driverRevisions } from '../spec/revisions.js';
+import { hooks, type Hook } from '../contract/lifecycle.js';
+import { loadDrivers, type LoadedDriver } from '../driver-spec/load.js';
+import { planHook, type PlannedMode } from '../driver-spec/plan.js';
+import { driverRevisions } from '../driver-spec/revisions.js';
 import { driverTitle } from './report.js';
 
 interface PlanOptions {

@@ -3,8 +3,8 @@
  * and one-line driver summaries.
  */
 import path from 'node:path';
-import type { LoadedDriver } from '../spec/load.js';
-import { formatProblem, type SpecProblem } from '../spec/problems.js';
+import type { LoadedDriver } from '../driver-spec/load.js';
+import { formatProblem, type SpecProblem } from '../driver-spec/problems.js';
 
 /** Prints problems, errors before warnings, to stderr; returns the number of errors. */
 export function printProblems(problems: SpecProblem[]): number {

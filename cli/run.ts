@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { connectClient, getProgress, startSetup, startUpgrade, waitForRun } from '../client.js';
-import type { Hook, SetupInput, UpgradeInput } from '../workflows/types.js';
+import type { Hook, SetupInput, UpgradeInput } from '../contract/lifecycle.js';
 import { printProgress } from './progress.js';
 
 interface RunOptions {

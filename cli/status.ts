@@ -1,8 +1,8 @@
 /** `styrmin status <deployment-id> -n <namespace>`: the deployment record the cluster keeps. */
 import { Command } from 'commander';
-import { loadKubeConfig } from '../activities/kube.js';
-import { readDeploymentRecord } from '../activities/record.js';
-import type { DeploymentRecord } from '../activities/record-types.js';
+import { loadKubeConfig } from '../activities/kubernetes/api-errors.js';
+import { readDeploymentRecord } from '../activities/record/store.js';
+import type { DeploymentRecord } from '../contract/record.js';
 
 /** Prints a record with secret parameter values masked. */
 export function printRecord(record: DeploymentRecord): void {

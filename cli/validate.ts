@@ -2,8 +2,8 @@
  * `styrmin validate <driver-dir...>`: checks driver specs and summarises each valid driver.
  */
 import { Command } from 'commander';
-import { hooks } from '../workflows/types.js';
-import { checkDrivers, type LoadedDriver } from '../spec/load.js';
+import { hooks } from '../contract/lifecycle.js';
+import { checkDrivers, type LoadedDriver } from '../driver-spec/load.js';
 import { driverTitle, printProblems } from './report.js';
 
 function summary(driver: LoadedDriver): string {

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { LoadedDriver } from '../spec/load.js';
-import { parseActionLocation } from '../spec/location.js';
-import { actionWorkflowType } from '../workflows/types.js';
+import type { LoadedDriver } from '../driver-spec/load.js';
+import { parseActionLocation } from '../driver-spec/location.js';
+import { actionWorkflowType } from '../contract/lifecycle.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -39,7 +39,7 @@ function workflowEntrySource(drivers: LoadedDriver[]): string {
   const workflows = path.join(repoRoot, 'workflows');
   return [
     `export * from ${JSON.stringify(path.join(workflows, 'index.ts'))};`,
-    `import { actionDispatcher } from ${JSON.stringify(path.join(workflows, 'actions.ts'))};`,
+    `import { actionDispatcher } from ${JSON.stringify(path.join(workflows, 'action-dispatcher.ts'))};`,
     ...imports,
     'export default actionDispatcher({',
     ...registry,

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { devServerSearchAttributeArgs } from '../workflows/search-attributes.js';
+import { devServerSearchAttributeArgs } from '../contract/search-attributes.js';
 import { temporalCli } from './temporal-cli.js';
 
 /** A reachable dev server; `stop` ends it if this process started it. */

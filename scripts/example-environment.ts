@@ -8,10 +8,10 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../activities/kube.js';
+import { loadKubeConfig } from '../activities/kubernetes/api-errors.js';
 import { startKubeSim, type ExecHandler, type KubeSim } from '../kubesim/index.js';
 import { processExecHandler } from '../kubesim/exec/process-handler.js';
-import { startChartRepo } from '../test/support/chart-repo.js';
+import { startChartRepo } from '../runtime/chart-repository.js';
 
 /** The repository's root folder. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { readDeploymentRecord } from '../activities/record.js';
+import { readDeploymentRecord } from '../activities/record/store.js';
 import { getProgress, startSetup, startUpgrade } from '../client.js';
 import { ensureDevServer } from '../runtime/dev-server.js';
-import { createStyrminWorker } from '../runtime/worker.js';
-import { loadDrivers } from '../spec/load.js';
+import { createStyrminWorker } from '../runtime/styrmin-worker.js';
+import { loadDrivers } from '../driver-spec/load.js';
 import { printProgress } from '../cli/progress.js';
 import { repoRoot, startExampleEnvironment } from './example-environment.js';
 

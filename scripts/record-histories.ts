@@ -10,9 +10,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startKubeSim } from '../kubesim/index.js';
 import { temporalCli } from '../runtime/temporal-cli.js';
-import { createStyrminWorker } from '../runtime/worker.js';
-import { loadDrivers } from '../spec/load.js';
-import { searchAttributeKeys } from '../workflows/search-attributes.js';
+import { createStyrminWorker } from '../runtime/styrmin-worker.js';
+import { loadDrivers } from '../driver-spec/load.js';
+import { searchAttributeKeys } from '../contract/search-attributes.js';
 import { repoRoot } from './example-environment.js';
 
 const out = path.join(repoRoot, 'test', 'replay', 'histories');

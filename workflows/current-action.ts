@@ -3,7 +3,7 @@
  * module state, so primitives can resolve namespace and components without the action passing them.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { ActionInput } from './types.js';
+import type { ActionInput } from '../contract/lifecycle.js';
 
 let running: ActionInput | undefined;
 

@@ -3,16 +3,16 @@
  * prepare the run, then run the modes pre → core → post, each mode's actions side by side.
  */
 import { CancellationScope, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { DeploymentRecord } from '../activities/record-types.js';
-import { quick, release } from './activity-profiles.js';
+import type { DeploymentRecord } from '../contract/record.js';
+import { quick, release } from './activity-options.js';
 import { describeFailure, runFailure } from './failures.js';
 import { assertInputShape } from './input-shape.js';
 import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
-import { progressQuery } from './messages.js';
-import { failedRecord, startedRecord, succeededRecord } from './record.js';
+import { progressQuery } from '../contract/messages.js';
+import { failedRecord, startedRecord, succeededRecord } from './deployment-record.js';
 import { modeFailed, runMode, type SharedActionInput } from './modes.js';
 import { markAction, markMode, modeProgress, newProgress, publishProgress } from './progress.js';
-import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from './search-attributes.js';
+import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from '../contract/search-attributes.js';
 import {
   ActionState,
   Hook,
@@ -26,7 +26,7 @@ import {
   type RunResult,
   type SetupInput,
   type UpgradeInput,
-} from './types.js';
+} from '../contract/lifecycle.js';
 
 /** First creation of a deployment: installs the application at `version` with its setup actions. */
 export async function setup(input: SetupInput): Promise<RunResult> {

@@ -4,8 +4,8 @@
  * (What depends on the driver, such as parameters and versions, is checked when the run is prepared.)
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { FailureType } from '../errors.js';
-import type { Hook } from './types.js';
+import { FailureType } from '../contract/failures.js';
+import type { Hook } from '../contract/lifecycle.js';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const known: Record<Hook, string[]> = {

@@ -15,10 +15,10 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { FailureType } from '../errors.js';
-import { releaseLockSignal } from './messages.js';
-import { quick } from './activity-profiles.js';
-import type { Hook } from './types.js';
+import { FailureType } from '../contract/failures.js';
+import { releaseLockSignal } from '../contract/messages.js';
+import { quick } from './activity-options.js';
+import type { Hook } from '../contract/lifecycle.js';
 
 /** Who holds a deployment's lock; kept in the lock's memo so a refused run can name it. */
 export interface LockHolder {

@@ -3,11 +3,11 @@
  * for all of them (a failure does not cancel its siblings), then reports every failure in one error.
  */
 import { ApplicationFailure, executeChild } from '@temporalio/workflow';
-import { FailureType } from '../errors.js';
+import { FailureType } from '../contract/failures.js';
 import { describeFailure } from './failures.js';
 import { markAction } from './progress.js';
-import { deploymentIdKey, driverKey, hookKey } from './search-attributes.js';
-import { ActionState, type ActionInput, type Mode, type ModePlan, type ModeProgress, type PlannedAction } from './types.js';
+import { deploymentIdKey, driverKey, hookKey } from '../contract/search-attributes.js';
+import { ActionState, type ActionInput, type Mode, type ModePlan, type ModeProgress, type PlannedAction } from '../contract/lifecycle.js';
 
 /** What every action of a run shares; each action adds its own mode and name. */
 export type SharedActionInput = Omit<ActionInput, 'mode' | 'action'>;

@@ -14,13 +14,13 @@
 import type { Duration } from '@temporalio/common';
 import { ApplicationFailure, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ComponentStatus } from '../activities/k8s-types.js';
-import { FailureType } from '../errors.js';
-import { quickOptions, releaseOptions, waitingOptions } from './activity-profiles.js';
+import type { ComponentStatus } from '../contract/kubernetes.js';
+import { FailureType } from '../contract/failures.js';
+import { quickOptions, releaseOptions, waitingOptions } from './activity-options.js';
 import { currentAction } from './current-action.js';
-import type { ComponentRef } from './types.js';
+import type { ComponentRef } from '../contract/lifecycle.js';
 
-export type { ActionInput } from './types.js';
+export type { ActionInput } from '../contract/lifecycle.js';
 export { log } from '@temporalio/workflow';
 
 /** Overrides of one primitive call's activity options (timeouts, retry policy). */

@@ -1,6 +1,6 @@
 /** Bookkeeping behind the `progress` query: one mutable record per run, updated as work happens. */
 import { setCurrentDetails } from '@temporalio/workflow';
-import { ActionState, ModeState, RunStatus, modes, type ActionProgress, type Hook, type ModeProgress, type RunProgress } from './types.js';
+import { ActionState, ModeState, RunStatus, modes, type ActionProgress, type Hook, type ModeProgress, type RunProgress } from '../contract/lifecycle.js';
 
 /** This execution's progress; each change is shown as the run's current details in Temporal Web. */
 let shown: RunProgress | undefined;

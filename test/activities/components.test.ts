@@ -1,6 +1,6 @@
-import { FailureType } from '../../errors.js';
-import type { ComponentsInput } from '../../activities/kubernetes.js';
-import { replicasBeforeStopAnnotation, suspendedByStopAnnotation } from '../../activities/k8s-workloads.js';
+import { FailureType } from '../../contract/failures.js';
+import type { ComponentsInput } from '../../activities/kubernetes/index.js';
+import { replicasBeforeStopAnnotation, suspendedByStopAnnotation } from '../../activities/kubernetes/workloads.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createCronJob, createDeployment, createStatefulSet } from './workloads.js';
 import { expectNoWrites, failureOf, livePods, runActivity } from './fixtures.js';

@@ -1,4 +1,4 @@
-import { LineSplitter, TailBuffer } from '../../activities/k8s-exec-output.js';
+import { LineSplitter, TailBuffer } from '../../activities/kubernetes/exec-output.js';
 
 describe('TailBuffer', () => {
   it('keeps everything while under the limit', () => {

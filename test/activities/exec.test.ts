@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { CancelledFailure } from '@temporalio/common';
-import { FailureType } from '../../errors.js';
-import type { ExecuteCommandsInput } from '../../activities/kubernetes.js';
+import { FailureType } from '../../contract/failures.js';
+import type { ExecuteCommandsInput } from '../../activities/kubernetes/index.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createDeployment } from './workloads.js';
 import { activityEnv, failureOf, livePods, runActivity, until } from './fixtures.js';

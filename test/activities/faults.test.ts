@@ -1,6 +1,6 @@
 import { CancelledFailure } from '@temporalio/common';
-import { FailureType } from '../../errors.js';
-import { replicasBeforeStopAnnotation } from '../../activities/k8s-workloads.js';
+import { FailureType } from '../../contract/failures.js';
+import { replicasBeforeStopAnnotation } from '../../activities/kubernetes/workloads.js';
 import type { KubeSim } from '../../kubesim/index.js';
 import { describeSimOnly, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createDeployment, createStatefulSet } from './workloads.js';

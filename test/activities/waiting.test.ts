@@ -1,5 +1,5 @@
 import { CancelledFailure } from '@temporalio/common';
-import { FailureType } from '../../errors.js';
+import { FailureType } from '../../contract/failures.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createBarePod, createDeployment } from './workloads.js';
 import { activityEnv, failureOf, livePods, runActivity, until } from './fixtures.js';

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { temporalCli } from '../../runtime/temporal-cli.js';
-import type { RunResult } from '../../workflows/types.js';
+import type { RunResult } from '../../contract/lifecycle.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from '../workflows/harness.js';
 

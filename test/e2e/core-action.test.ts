@@ -3,10 +3,10 @@
  * declares a core action runs it instead, and the action calls the release step itself.
  */
 import { fileURLToPath } from 'node:url';
-import type { CommandResult, ComponentStatus } from '../../activities/k8s-types.js';
-import type { ReleaseChartResult } from '../../activities/release.js';
+import type { CommandResult, ComponentStatus } from '../../contract/kubernetes.js';
+import type { ReleaseChartResult } from '../../activities/helm/index.js';
 import type { ExampleEnvironment } from '../../scripts/example-environment.js';
-import type { RunResult } from '../../workflows/types.js';
+import type { RunResult } from '../../contract/lifecycle.js';
 import { uniqueName } from '../support/temporal.js';
 import type { EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';

@@ -4,10 +4,10 @@
  * pod and starts the task-worker again. Runs against STYRMIN_TEST_KUBECONFIG's cluster when set.
  */
 import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
-import { readDeploymentRecord } from '../../activities/record.js';
-import type { CommandResult, WorkloadChange } from '../../activities/k8s-types.js';
+import { readDeploymentRecord } from '../../activities/record/store.js';
+import type { CommandResult, WorkloadChange } from '../../contract/kubernetes.js';
 import type { ExampleEnvironment } from '../../scripts/example-environment.js';
-import type { RunResult } from '../../workflows/types.js';
+import type { RunResult } from '../../contract/lifecycle.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers, type EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';

@@ -1,7 +1,7 @@
 /** Run contexts for the example-app driver, its chart served from a test repository. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ParameterValue, RunContext } from '../../workflows/types.js';
+import type { ParameterValue, RunContext } from '../../contract/lifecycle.js';
 
 /** The example-app driver folder (values.j2.yml and the chart sources). */
 export const exampleDriverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drivers/example-app');

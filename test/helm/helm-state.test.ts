@@ -1,7 +1,7 @@
-import { chartSource } from '../../activities/helm-chart.js';
-import { planPendingRecovery, type ReleaseRevision } from '../../activities/helm-state.js';
-import { findHelm } from '../../activities/helm.js';
-import { FailureType } from '../../errors.js';
+import { chartSource } from '../../activities/helm/chart.js';
+import { planPendingRecovery, type ReleaseRevision } from '../../activities/helm/history.js';
+import { findHelm } from '../../activities/helm/binary.js';
+import { FailureType } from '../../contract/failures.js';
 
 const at = (iso: string): Date => new Date(iso);
 

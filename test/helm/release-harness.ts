@@ -10,10 +10,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
-import { findHelm } from '../../activities/helm.js';
-import { createReleaseActivities, type ReleaseChartInput, type ReleaseChartResult } from '../../activities/release.js';
+import { findHelm } from '../../activities/helm/binary.js';
+import { createReleaseActivities, type ReleaseChartInput, type ReleaseChartResult } from '../../activities/helm/index.js';
 import { onSim, startTestCluster, type TestCluster } from '../support/cluster.js';
-import { startChartRepo, type ChartRepo } from '../support/chart-repo.js';
+import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.js';
 import { exampleChartDir, exampleContext, type ExampleRun } from './example-context.js';
 
 /** A chart and app version to release. */

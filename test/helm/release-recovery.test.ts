@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
 import { NEVER_READY_ANNOTATION } from '../../kubesim/index.js';
-import { findHelm } from '../../activities/helm.js';
-import { FailureType } from '../../errors.js';
+import { findHelm } from '../../activities/helm/binary.js';
+import { FailureType } from '../../contract/failures.js';
 import { describeSimOnly } from '../support/cluster.js';
 import { history, readDeployment, releaseEnv, releaseInput, startReleaseHarness, v1, v11, waitFor, type ReleaseHarness } from './release-harness.js';
 

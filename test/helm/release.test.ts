@@ -1,4 +1,4 @@
-import { FailureType } from '../../errors.js';
+import { FailureType } from '../../contract/failures.js';
 import { chartImage, history, readDeployment, releaseEnv, releaseInput, releaseTestTimeoutMs, startReleaseHarness, v1, v11, type ReleaseHarness } from './release-harness.js';
 
 let h: ReleaseHarness;

@@ -1,7 +1,7 @@
-import { createReleaseActivities } from '../../activities/release.js';
-import { recordObjectNames } from '../../activities/record-codec.js';
-import type { DeploymentRecord, RunRecord } from '../../activities/record-types.js';
-import { FailureType } from '../../errors.js';
+import { createReleaseActivities } from '../../activities/helm/index.js';
+import { recordObjectNames } from '../../activities/record/codec.js';
+import type { DeploymentRecord, RunRecord } from '../../contract/record.js';
+import { FailureType } from '../../contract/failures.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 
 let cluster: TestCluster;

@@ -1,7 +1,7 @@
 /** A `setup` that prepares the run before taking the lock: recorded setups must not replay on it. */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { SetupInput } from '../../workflows/types.js';
+import type { SetupInput } from '../../contract/lifecycle.js';
 
 const { prepareRun } = proxyActivities<Activities>({ startToCloseTimeout: '30s' });
 

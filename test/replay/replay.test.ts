@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { loadDrivers } from '../../spec/load.js';
+import { loadDrivers } from '../../driver-spec/load.js';
 import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
 import { fixtureDrivers, quietWorkers } from '../workflows/harness.js';
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
-import { createKubernetesActivities, type KubernetesActivities } from '../../activities/kubernetes.js';
+import { createKubernetesActivities, type KubernetesActivities } from '../../activities/kubernetes/index.js';
 
 const realKubeconfig = process.env.STYRMIN_TEST_KUBECONFIG;
 

@@ -8,7 +8,7 @@ import { tsImport } from 'tsx/esm/api';
 
 export default async function globalSetup() {
   if (process.env.TEMPORAL_ADDRESS) return;
-  const { searchAttributeKeys } = await tsImport('../../workflows/search-attributes.ts', import.meta.url);
+  const { searchAttributeKeys } = await tsImport('../../contract/search-attributes.ts', import.meta.url);
   const { temporalCli } = await tsImport('../../runtime/temporal-cli.ts', import.meta.url);
   const env = await TestWorkflowEnvironment.createLocal({
     server: {

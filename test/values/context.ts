@@ -1,5 +1,5 @@
 /** A run context for template tests, in the shape the engine builds. */
-import type { RunContext } from '../../workflows/types.js';
+import type { RunContext } from '../../contract/lifecycle.js';
 
 /** A two-component context (server, worker) with one service; `overrides` replace top-level keys. */
 export function makeContext(overrides: Partial<RunContext> = {}): RunContext {

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../../errors.js';
-import { renderValues, renderValuesText } from '../../activities/values.js';
+import { FailureType } from '../../contract/failures.js';
+import { renderValues, renderValuesText } from '../../activities/helm/values.js';
 import { makeContext } from './context.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,7 +1,7 @@
 /** An operator cancels a run: actions stop, the record says what happened, the lock is freed. */
 import { WorkflowFailedError } from '@temporalio/client';
-import { readDeploymentRecord } from '../../activities/record.js';
-import { progressQuery } from '../../workflows/messages.js';
+import { readDeploymentRecord } from '../../activities/record/store.js';
+import { progressQuery } from '../../contract/messages.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 

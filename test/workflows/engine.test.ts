@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { progressQuery } from '../../workflows/messages.js';
-import type { RunResult, SetupInput } from '../../workflows/types.js';
+import { progressQuery } from '../../contract/messages.js';
+import type { RunResult, SetupInput } from '../../contract/lifecycle.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 

@@ -4,11 +4,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { loadDrivers } from '../../spec/load.js';
-import type { LoadedDriver } from '../../spec/load.js';
+import { loadDrivers } from '../../driver-spec/load.js';
+import type { LoadedDriver } from '../../driver-spec/load.js';
 import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
-import type { ContextDefaults } from '../../activities/context.js';
-import { createStyrminWorker, type StyrminWorkerOptions } from '../../runtime/worker.js';
+import type { ContextDefaults } from '../../activities/run/context.js';
+import { createStyrminWorker, type StyrminWorkerOptions } from '../../runtime/styrmin-worker.js';
 import { connectToTestServer, uniqueName, type TemporalTestConnections } from '../support/temporal.js';
 
 export const fixtureDrivers = fileURLToPath(new URL('../fixtures/drivers', import.meta.url));

@@ -1,0 +1,50 @@
+/** The HTTP check primitive: real work without Kubernetes, for smoke tests of a service. */
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../../contract/failures.js';
+
+/** What `checkHttp` asks of an endpoint. */
+export interface CheckHttpInput {
+  url: string;
+  /** @default 200 */
+  status?: number;
+  /** Text the body must contain. */
+  bodyIncludes?: string;
+  /** @default 10 */
+  timeoutSeconds?: number;
+}
+
+/** What the endpoint answered. */
+export interface CheckHttpResult {
+  url: string;
+  status: number;
+  bodyTail: string;
+}
+
+/** Statuses that say "not yet" rather than "wrong": retried with backoff. */
+const transient = (status: number) => status >= 500 || status === 429 || status === 408;
+
+/** Fetches `url` once; network errors and transient statuses throw retryable errors. */
+export async function checkHttp(input: CheckHttpInput): Promise<CheckHttpResult> {
+  const { url, status: expected = 200, bodyIncludes, timeoutSeconds = 10 } = input;
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
+  } catch (err) {
+    throw new Error(`GET ${url} failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+  }
+  const body = await response.text();
+  const bodyTail = body.slice(-2048);
+  if (response.status !== expected && transient(response.status)) {
+    throw new Error(`GET ${url} answered ${response.status}, expected ${expected}: ${bodyTail.slice(-300)}`);
+  }
+  if (response.status !== expected || (bodyIncludes !== undefined && !body.includes(bodyIncludes))) {
+    const why = response.status !== expected ? `answered ${response.status}, expected ${expected}` : `body does not contain "${bodyIncludes}"`;
+    throw ApplicationFailure.create({
+      type: FailureType.CheckFailed,
+      nonRetryable: true,
+      message: `GET ${url} ${why}: ${bodyTail.slice(-300)}`,
+      details: [{ url, status: response.status, bodyTail }],
+    });
+  }
+  return { url, status: response.status, bodyTail };
+}

@@ -1,0 +1,135 @@
+/**
+ * Running the helm binary: finding it, passing the cluster connection, heartbeating while it
+ * works, killing it on cancellation, and keeping its output for the log and for failures.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../../contract/failures.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where helm is looked for, in order: `HELM_BIN`, `<repo>/.styrmin/bin/helm`, then `PATH`. */
+export function findHelm(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = [env.HELM_BIN, path.join(repoRoot, '.styrmin', 'bin', 'helm')];
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) candidates.push(path.join(dir, 'helm'));
+  for (const file of candidates) {
+    if (!file) continue;
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      if (file === env.HELM_BIN) throw helmMissing(`HELM_BIN=${file} is not an executable file`);
+    }
+  }
+  throw helmMissing('no helm in HELM_BIN, .styrmin/bin or PATH');
+}
+
+function helmMissing(why: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.ReleaseFailed,
+    nonRetryable: true,
+    message: `helm not found (${why}); run scripts/install-helm.sh or set HELM_BIN`,
+  });
+}
+
+/** A private directory holding the kubeconfig (and values) files of one helm step; `dispose()` removes it. */
+export interface HelmWorkdir {
+  dir: string;
+  kubeconfigPath: string;
+  writeFile(name: string, text: string): string;
+  dispose(): void;
+}
+
+/** Writes the same connection the kube activities use to a 0600 file helm can read. */
+export function createHelmWorkdir(kc: KubeConfig): HelmWorkdir {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'styrmin-helm-'));
+  const writeFile = (name: string, text: string): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    return file;
+  };
+  return {
+    dir,
+    kubeconfigPath: writeFile('kubeconfig.json', kc.exportConfig()),
+    writeFile,
+    dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** What one helm invocation produced. */
+export interface HelmResult {
+  args: string[];
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** How one helm invocation is watched. */
+export interface HelmRunOptions {
+  kubeconfigPath: string;
+  /** Aborting kills helm: SIGTERM first so it can mark the release failed, SIGKILL after `killGraceMs`. */
+  signal?: AbortSignal;
+  /** Called every `heartbeatMs` while helm runs. */
+  onHeartbeat?: () => void;
+  /** @default 5000 */
+  heartbeatMs?: number;
+  /** @default 10000 */
+  killGraceMs?: number;
+  /** Kills helm if it runs longer than this (a backstop behind helm's own --timeout). */
+  deadlineMs?: number;
+  /** Called once helm exits, with its whole output (never called for JSON queries that may carry values). */
+  onOutput?: (result: HelmResult) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs `helm <args> --kubeconfig <file>` and resolves with its exit status and output; never rejects on a non-zero exit. */
+export function runHelm(args: string[], opts: HelmRunOptions): Promise<HelmResult> {
+  const fullArgs = [...args, '--kubeconfig', opts.kubeconfigPath];
+  const env = opts.env ?? process.env;
+  const child = spawn(findHelm(env), fullArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timers: NodeJS.Timeout[] = [];
+  const kill = (why: string): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    stderr += `\n[styrmin] stopping helm: ${why}\n`;
+    child.kill('SIGTERM');
+    timers.push(setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 10_000));
+  };
+  const onAbort = (): void => kill('the step was cancelled');
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort);
+  if (opts.onHeartbeat) timers.push(setInterval(opts.onHeartbeat, opts.heartbeatMs ?? 5_000));
+  if (opts.deadlineMs) timers.push(setTimeout(() => kill(`still running after ${opts.deadlineMs} ms`), opts.deadlineMs));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      timers.forEach((t) => clearTimeout(t));
+      opts.signal?.removeEventListener('abort', onAbort);
+      const result = { args: fullArgs, code, signal, stdout, stderr };
+      opts.onOutput?.(result);
+      resolve(result);
+    });
+  });
+}
+
+/** The last `max` characters of helm's output, for failure messages. */
+export function outputTail(result: HelmResult, max = 1500): string {
+  const text = [result.stderr.trim(), result.stdout.trim()].filter(Boolean).join('\n');
+  return text.length > max ? `…${text.slice(-max)}` : text;
+}
+
+/** True when helm failed for a reason another attempt may not meet (cluster or chart source unreachable). */
+export function isTransientHelmFailure(result: HelmResult): boolean {
+  return /another operation \(install\/upgrade\/rollback\) is in progress|connection refused|connection reset|i\/o timeout|TLS handshake timeout|no such host|server is currently unable|Too Many Requests|etcdserver|EOF$/im.test(
+    result.stderr,
+  );
+}

@@ -1,0 +1,29 @@
+/** Building the Styrmin worker: drivers, workflow bundle, activities, one task queue. */
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+import type { LoadedDriver } from '../driver-spec/load.js';
+import { bundleLifecycleWorkflows } from './bundle.js';
+
+/** What a Styrmin worker is made of. */
+export interface StyrminWorkerOptions extends Omit<ActivityDeps, 'drivers' | 'client'> {
+  connection: NativeConnection;
+  client: Client;
+  namespace?: string;
+  taskQueue: string;
+  drivers: LoadedDriver[];
+  /** A bundle built earlier for the same drivers (tests build it once per file). */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+/** Creates a worker serving `setup`, `upgrade` and the drivers' actions. */
+export async function createStyrminWorker(options: StyrminWorkerOptions): Promise<Worker> {
+  const { connection, namespace, taskQueue, drivers, workflowBundle, ...deps } = options;
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    workflowBundle: workflowBundle ?? (await bundleLifecycleWorkflows(drivers)),
+    activities: createActivities({ ...deps, drivers }),
+  });
+}

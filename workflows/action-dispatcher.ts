@@ -1,0 +1,45 @@
+/**
+ * Driver actions run as workflows. The worker bundles every driver's `actions.ts` and registers
+ * their functions under namespaced types (`<driver>@<version>/<action>`) through one dispatcher:
+ * Temporal calls the bundle's default export for any type that is not a named export.
+ */
+import { ApplicationFailure, TemporalFailure, WorkflowError, workflowInfo } from '@temporalio/workflow';
+import { FailureType } from '../contract/failures.js';
+import { bindAction } from './current-action.js';
+import type { ActionInput } from '../contract/lifecycle.js';
+
+/** A driver action as its author writes it. */
+export type ActionFunction = (input: ActionInput) => Promise<unknown>;
+
+/** Builds the workflow that runs the action registered under the execution's workflow type. */
+export function actionDispatcher(registry: Record<string, ActionFunction>) {
+  return async function runAction(input: ActionInput): Promise<unknown> {
+    const { workflowType } = workflowInfo();
+    const action = registry[workflowType];
+    if (!action) {
+      // Without this an unknown type fails workflow tasks forever; fail the run at once instead.
+      throw ApplicationFailure.create({
+        type: FailureType.UnknownAction,
+        nonRetryable: true,
+        message:
+          `this worker has no action "${workflowType}"; it knows: ${Object.keys(registry).sort().join(', ') || 'none'}. ` +
+          'Check the driver and driver version the run asked for, and the worker drivers folder.',
+      });
+    }
+    bindAction(input);
+    try {
+      return await action(input);
+    } catch (err) {
+      throw actionFailure(err);
+    }
+  };
+}
+
+/**
+ * An error an action throws fails the action. Temporal would otherwise treat a plain `Error`
+ * from workflow code as a bug to hot-fix and retry the workflow task forever: the run would hang.
+ */
+function actionFailure(err: unknown): unknown {
+  if (err instanceof TemporalFailure || err instanceof WorkflowError || !(err instanceof Error)) return err;
+  return ApplicationFailure.create({ type: FailureType.ActionFailed, nonRetryable: true, message: err.message, details: [{ error: err.name }] });
+}

@@ -1,0 +1,40 @@
+/**
+ * Activity option profiles, one `proxyActivities` per profile. Retries back off exponentially;
+ * failure types that retrying cannot fix are listed once, in errors.ts.
+ */
+import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { nonRetryableFailureTypes } from '../contract/failures.js';
+
+/** Exponential backoff from 1 s to 1 min, at most 10 attempts. */
+const defaultRetry: RetryPolicy = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes: nonRetryableFailureTypes,
+};
+
+/** Short reads and bookkeeping. */
+export const quickOptions: ActivityOptions = { startToCloseTimeout: '30s', retry: defaultRetry };
+
+/** Work that waits on the cluster: heartbeats, so a dead worker is noticed within a minute. */
+export const waitingOptions: ActivityOptions = {
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '1m',
+  retry: defaultRetry,
+};
+
+/** The Helm release step: long, heartbeating, retried a few times only. */
+export const releaseOptions: ActivityOptions = {
+  startToCloseTimeout: '1h',
+  heartbeatTimeout: '1m',
+  retry: { ...defaultRetry, maximumAttempts: 3 },
+};
+
+/** Activities called with {@link quickOptions}. */
+export const quick = proxyActivities<Activities>(quickOptions);
+/** Activities called with {@link waitingOptions}. */
+export const waiting = proxyActivities<Activities>(waitingOptions);
+/** Activities called with {@link releaseOptions}. */
+export const release = proxyActivities<Activities>(releaseOptions);

@@ -1,9 +1,0 @@
-/** Queries and signals of the lifecycle workflows, defined once; the client imports them. */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { RunProgress } from './types.js';
-
-/** Each mode and action of a run with its state, attempts, times and last error. */
-export const progressQuery = defineQuery<RunProgress>('progress');
-
-/** Sent by a lifecycle run to the deployment lock it holds when it is done with it. */
-export const releaseLockSignal = defineSignal('releaseLock');
