@@ -10,7 +10,8 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { configFromEnv, taskQueue, type StyrminConfig } from './runtime/config.js';
 import { progressQuery } from './contract/messages.js';
-import type { Hook, RunProgress, RunResult, SetupInput, UpgradeInput } from './contract/lifecycle.js';
+import type { Hook, RunResult, SetupInput, UpgradeInput } from './contract/lifecycle.js';
+import type { RunProgress } from './contract/progress.js';
 
 export { progressQuery } from './contract/messages.js';
 export type * from './contract/lifecycle.js';

@@ -1,13 +1,14 @@
-/** Every activity the worker registers, built from its dependencies. */
+/** Every activity the worker registers, built once from the worker's dependencies. */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
+import type { Activities } from '../contract/activities.js';
 import type { LoadedDriver } from '../driver-spec/load.js';
-import type { ContextDefaults } from './run/context.js';
-import { checkHttp } from './checks/index.js';
+import { createCheckActivities } from './checks/index.js';
+import { createHelmActivities } from './helm/index.js';
 import { createKubernetesActivities } from './kubernetes/index.js';
-import { ensureNamespace } from './kubernetes/namespace.js';
-import { createReleaseActivities } from './helm/index.js';
+import { createRecordActivities } from './record/index.js';
 import { createRunActivities } from './run/index.js';
+import type { ContextDefaults } from './run/context.js';
 
 /** What the activities need from the worker. */
 export interface ActivityDeps {
@@ -16,18 +17,17 @@ export interface ActivityDeps {
   /** The cluster connection, loaded when a primitive first needs it. */
   kubeConfig: () => KubeConfig;
   defaults?: ContextDefaults;
+  /** Age after which a pending Helm revision counts as abandoned by a dead helm. @default the step's timeout + 60 s */
+  pendingStaleAfterSeconds?: number;
 }
 
-/** The worker's activities; workflows import only this type. */
-export function createActivities(deps: ActivityDeps) {
+/** The worker's activities, by the names the contract gives them. */
+export function createActivities(deps: ActivityDeps): Activities {
   return {
     ...createRunActivities(deps),
     ...createKubernetesActivities(deps),
-    ...createReleaseActivities(deps),
-    ensureNamespace: (input: { namespace: string }) => ensureNamespace(deps.kubeConfig(), input),
-    checkHttp,
+    ...createHelmActivities(deps),
+    ...createRecordActivities(deps),
+    ...createCheckActivities(),
   };
 }
-
-/** Every activity by name, as workflows see them through `proxyActivities`. */
-export type Activities = ReturnType<typeof createActivities>;

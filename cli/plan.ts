@@ -4,7 +4,8 @@
 import { Command, Option } from 'commander';
 import { hooks, type Hook } from '../contract/lifecycle.js';
 import { loadDrivers, type LoadedDriver } from '../driver-spec/load.js';
-import { planHook, type PlannedMode } from '../driver-spec/plan.js';
+import type { ModePlan } from '../contract/plan.js';
+import { planHook } from '../driver-spec/plan.js';
 import { driverRevisions } from '../driver-spec/revisions.js';
 import { driverTitle } from './report.js';
 
@@ -28,21 +29,22 @@ function pickDriver(drivers: LoadedDriver[], options: PlanOptions): LoadedDriver
   return chosen;
 }
 
-function modeLines(driver: LoadedDriver, step: PlannedMode, index: number): string[] {
-  const count = step.actions.length;
-  const heading = `${index + 1}. ${step.mode}${count > 1 ? ` (${count} actions, side by side)` : ''}`;
-  if (step.helmRelease) {
-    const chart = driver.spec.spec.helm!.main;
-    return [heading, `   built-in Helm release step runs (no core action): chart ${chart.location} version ${chart.version}`];
-  }
-  if (count === 0) return [heading, step.mode === 'core' ? '   (no actions and no chart: nothing runs)' : '   (no actions: skipped)'];
-  const nameWidth = Math.max(...step.actions.map((action) => action.name.length));
-  const typeWidth = Math.max(...step.actions.map((action) => action.workflowType.length));
+function modeLines(driver: LoadedDriver, plan: ModePlan, index: number): string[] {
+  const count = plan.steps.length;
+  const heading = `${index + 1}. ${plan.mode}${count > 1 ? ` (${count} actions, side by side)` : ''}`;
+  if (count === 0) return [heading, plan.mode === 'core' ? '   (no actions and no chart: nothing runs)' : '   (no actions: skipped)'];
+  const actions = plan.steps.flatMap((step) => (step.kind === 'action' ? [step] : []));
+  const nameWidth = Math.max(0, ...actions.map((action) => action.name.length));
+  const typeWidth = Math.max(0, ...actions.map((action) => action.workflowType.length));
   return [
     heading,
-    ...step.actions.map((action) =>
-      `   - ${action.name.padEnd(nameWidth)}  ${action.workflowType.padEnd(typeWidth)}  ${action.description ?? ''}`.trimEnd(),
-    ),
+    ...plan.steps.map((step) => {
+      if (step.kind === 'action') {
+        return `   - ${step.name.padEnd(nameWidth)}  ${step.workflowType.padEnd(typeWidth)}  ${step.description ?? ''}`.trimEnd();
+      }
+      const chart = driver.spec.spec.helm!.main;
+      return `   built-in Helm release step runs (no core action): chart ${chart.location} version ${chart.version}`;
+    }),
   ];
 }
 

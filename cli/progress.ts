@@ -1,7 +1,7 @@
 /** `styrmin progress <workflow-id>`: each mode and action of a run with its state and times. */
 import { Command } from 'commander';
 import { connectClient, getProgress } from '../client.js';
-import type { RunProgress } from '../contract/lifecycle.js';
+import type { RunProgress } from '../contract/progress.js';
 
 function seconds(start?: string, end?: string): string {
   if (!start) return '';

@@ -1,7 +1,7 @@
 /**
  * Inputs and results of the Kubernetes primitives. Workflows import these as types only.
  */
-import type { ComponentRef } from './lifecycle.js';
+import type { ComponentRef } from './run-context.js';
 
 /** Input of `stopComponents`, `startComponents` and `getComponentStatus`. */
 export interface ComponentsInput {

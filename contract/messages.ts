@@ -1,6 +1,6 @@
 /** Queries and signals of the lifecycle workflows, defined once; the client imports them. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { RunProgress } from './lifecycle.js';
+import type { RunProgress } from './progress.js';
 
 /** Each mode and action of a run with its state, attempts, times and last error. */
 export const progressQuery = defineQuery<RunProgress>('progress');

@@ -1,9 +1,12 @@
 /**
- * The plan of a hook: its three modes in order, each with the actions that run side by side.
+ * The plan of a hook: its three modes in order, each with the steps that run side by side. A core
+ * without actions whose driver has a chart gets the built-in Helm release step; a declared core
+ * action replaces that step.
  *
  * Pure (no Node imports, only pure modules): workflow code imports this module.
  */
-import { actionWorkflowType, modes, type Hook, type Mode, type PlannedAction } from '../contract/lifecycle.js';
+import { modes, type Hook } from '../contract/lifecycle.js';
+import { actionWorkflowType, releaseStepName, type ActionStep, type ModePlan, type PlannedStep } from '../contract/plan.js';
 import type { DriverSpec } from './types.js';
 
 /** A driver as the planner needs it: a `LoadedDriver` fits, so does any spec with its name and version. */
@@ -13,33 +16,23 @@ export interface PlannableDriver {
   spec: DriverSpec;
 }
 
-/** One mode of a hook and the actions it starts side by side. */
-export interface PlannedMode {
-  mode: Mode;
-  actions: PlannedAction[];
-  /**
-   * True for `core` when the driver declares no core action for the hook but has a chart: the
-   * built-in Helm release step (install or upgrade) is the mode's work. A declared core action
-   * replaces that step.
-   */
-  helmRelease: boolean;
-}
-
 /** Plans `hook` for a driver: pre, core and post in that order, actions in declaration order. */
-export function planHook(driver: PlannableDriver | DriverSpec, hook: Hook): PlannedMode[] {
+export function planHook(driver: PlannableDriver | DriverSpec, hook: Hook): ModePlan[] {
   const named = 'apiVersion' in driver ? { name: driver.metadata.name, version: driver.spec.version, spec: driver } : driver;
   const actions = (named.spec.spec.actions ?? []).filter((action) => action.hook === hook);
   return modes.map((mode) => {
     const planned = actions
       .filter((action) => action.mode === mode)
-      .map((action): PlannedAction => ({
+      .map((action): ActionStep => ({
+        kind: 'action',
         name: action.name,
         hook,
         mode,
         workflowType: actionWorkflowType(named.name, named.version, action.name),
         ...(action.description === undefined ? {} : { description: action.description }),
       }));
-    const helmRelease = mode === 'core' && planned.length === 0 && named.spec.spec.helm !== undefined;
-    return { mode, actions: planned, helmRelease };
+    const release = mode === 'core' && planned.length === 0 && named.spec.spec.helm !== undefined;
+    const steps: PlannedStep[] = release ? [{ kind: 'release', name: releaseStepName }] : planned;
+    return { mode, steps };
   });
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { LoadedDriver } from '../driver-spec/load.js';
 import { parseActionLocation } from '../driver-spec/location.js';
-import { actionWorkflowType } from '../contract/lifecycle.js';
+import { actionWorkflowType } from '../contract/plan.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 

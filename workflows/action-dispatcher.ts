@@ -6,14 +6,14 @@
 import { ApplicationFailure, TemporalFailure, WorkflowError, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../contract/failures.js';
 import { bindAction } from './current-action.js';
-import type { ActionInput } from '../contract/lifecycle.js';
+import type { ActionInput, ActionRequest } from '../contract/run-context.js';
 
 /** A driver action as its author writes it. */
 export type ActionFunction = (input: ActionInput) => Promise<unknown>;
 
 /** Builds the workflow that runs the action registered under the execution's workflow type. */
 export function actionDispatcher(registry: Record<string, ActionFunction>) {
-  return async function runAction(input: ActionInput): Promise<unknown> {
+  return async function runAction(request: ActionRequest): Promise<unknown> {
     const { workflowType } = workflowInfo();
     const action = registry[workflowType];
     if (!action) {
@@ -26,13 +26,18 @@ export function actionDispatcher(registry: Record<string, ActionFunction>) {
           'Check the driver and driver version the run asked for, and the worker drivers folder.',
       });
     }
-    bindAction(input);
+    bindAction(request);
     try {
-      return await action(input);
+      return await action(actionInput(request));
     } catch (err) {
       throw actionFailure(err);
     }
   };
+}
+
+/** What the action function sees: the request with the context's parameters at hand. */
+function actionInput({ deploymentId, hook, mode, action, versions, context }: ActionRequest): ActionInput {
+  return { deploymentId, hook, mode, action, versions, parameters: context.parameters, context };
 }
 
 /**

@@ -3,7 +3,7 @@
  * failure types that retrying cannot fix are listed once, in errors.ts.
  */
 import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities } from '../contract/activities.js';
 import { nonRetryableFailureTypes } from '../contract/failures.js';
 
 /** Exponential backoff from 1 s to 1 min, at most 10 attempts. */

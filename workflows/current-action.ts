@@ -3,17 +3,17 @@
  * module state, so primitives can resolve namespace and components without the action passing them.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { ActionInput } from '../contract/lifecycle.js';
+import type { ActionRequest } from '../contract/run-context.js';
 
-let running: ActionInput | undefined;
+let running: ActionRequest | undefined;
 
 /** Records the action this execution runs; called once by the action dispatcher. */
-export function bindAction(input: ActionInput): void {
+export function bindAction(input: ActionRequest): void {
   running = input;
 }
 
-/** The running action's input; primitives fail clearly when called outside an action. */
-export function currentAction(): ActionInput {
+/** The running action's request; primitives fail clearly when called outside an action. */
+export function currentAction(): ActionRequest {
   if (!running) throw ApplicationFailure.nonRetryable('styrmin primitives can only be called from a driver action');
   return running;
 }

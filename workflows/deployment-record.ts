@@ -3,7 +3,9 @@
  * deployed or failed, with the run in its history. Pure functions; activities store the result.
  */
 import { DeploymentStatus, RunRecordStatus, recordHistoryLimit, type DeploymentRecord, type RunRecord } from '../contract/record.js';
-import { ActionState, ModeState, type Hook, type PreparedRun, type RunProgress } from '../contract/lifecycle.js';
+import { type Hook } from '../contract/lifecycle.js';
+import { ActionState, ModeState, type RunProgress } from '../contract/progress.js';
+import { type PreparedRun } from '../contract/plan.js';
 
 /** Identity of the run, for its history entry. */
 export interface RunIdentity {

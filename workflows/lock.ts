@@ -19,18 +19,7 @@ import { FailureType } from '../contract/failures.js';
 import { releaseLockSignal } from '../contract/messages.js';
 import { quick } from './activity-options.js';
 import type { Hook } from '../contract/lifecycle.js';
-
-/** Who holds a deployment's lock; kept in the lock's memo so a refused run can name it. */
-export interface LockHolder {
-  workflowId: string;
-  runId: string;
-  hook: Hook;
-}
-
-/** Workflow id of a deployment's lock. */
-export function lockWorkflowId(deploymentId: string): string {
-  return `${deploymentId}/lock`;
-}
+import { lockWorkflowId, type LockHolder } from '../contract/lock.js';
 
 /**
  * Holds a deployment's lock until its holder sends `releaseLock` or closes. A cancelled holder

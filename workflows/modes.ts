@@ -1,70 +1,118 @@
 /**
- * One mode of a hook: every action of the mode starts at once as a child workflow, the mode waits
- * for all of them (a failure does not cancel its siblings), then reports every failure in one error.
+ * One mode of a hook: every step of the mode starts at once (a driver action as a child workflow,
+ * the built-in Helm release as an activity), the mode waits for all of them (a failure does not
+ * cancel its siblings), then reports every failure in one error.
  */
-import { ApplicationFailure, executeChild } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../contract/failures.js';
-import { describeFailure } from './failures.js';
-import { markAction } from './progress.js';
+import type { Hook, Mode } from '../contract/lifecycle.js';
+import { releaseStepName, type ActionStep, type ModePlan, type PlannedStep, type PreparedRun } from '../contract/plan.js';
+import { ModeState } from '../contract/progress.js';
+import type { ActionRequest } from '../contract/run-context.js';
 import { deploymentIdKey, driverKey, hookKey } from '../contract/search-attributes.js';
-import { ActionState, type ActionInput, type Mode, type ModePlan, type ModeProgress, type PlannedAction } from '../contract/lifecycle.js';
+import { release } from './activity-options.js';
+import { describeFailure } from './failures.js';
+import type { RunTracker, StepTracker } from './run-tracker.js';
 
-/** What every action of a run shares; each action adds its own mode and name. */
-export type SharedActionInput = Omit<ActionInput, 'mode' | 'action'>;
+/** What every step of a run shares. */
+export interface RunScope {
+  deploymentId: string;
+  hook: Hook;
+  run: PreparedRun;
+}
+
+/** A failed step: its name and one line saying why. */
+interface StepFailure {
+  action: string;
+  error: string;
+}
+
+/** Runs a mode's steps side by side; fails with every failed step listed, or skips a mode without steps. */
+export async function runMode(scope: RunScope, plan: ModePlan, tracker: RunTracker): Promise<void> {
+  const mode = tracker.mode(plan.mode);
+  const steps = stepsOf(plan);
+  if (steps.length === 0) {
+    mode.ended(ModeState.Skipped);
+    return;
+  }
+  mode.running();
+  const outcomes = await Promise.allSettled(steps.map((step) => runStep(scope, plan.mode, step, mode.step(stepIdentity(scope, plan.mode, step)))));
+  const failed = outcomes.flatMap((outcome, i): StepFailure[] =>
+    outcome.status === 'rejected' ? [{ action: steps[i]!.name, error: describeFailure(outcome.reason) }] : [],
+  );
+  if (failed.length === 0) {
+    mode.ended(ModeState.Succeeded);
+    return;
+  }
+  mode.ended(ModeState.Failed);
+  tracker.skipPendingModes();
+  throw modeFailed(scope, plan.mode, failed, steps);
+}
+
+/**
+ * The steps of a mode. Runs started before the plan listed steps recorded a mode's actions and a
+ * `helmRelease` flag instead; they are read the same way, so those runs replay and resume.
+ */
+function stepsOf(plan: ModePlan): PlannedStep[] {
+  if (plan.steps) return plan.steps;
+  const legacy = plan as unknown as { actions: Omit<ActionStep, 'kind'>[]; helmRelease: boolean };
+  const actions = legacy.actions.map((action): ActionStep => ({ ...action, kind: 'action' }));
+  return legacy.helmRelease ? [{ kind: 'release', name: releaseStepName }] : actions;
+}
 
 /** Child workflow id of an action: reads like the plan in Temporal Web. */
-function actionWorkflowId(deploymentId: string, hook: string, mode: string, action: string): string {
+function actionWorkflowId(deploymentId: string, hook: Hook, mode: Mode, action: string): string {
   return `${deploymentId}/${hook}/${mode}/${action}`;
 }
 
-/** Runs a mode's actions side by side and fails with the list of failed actions, if any. */
-export async function runMode(shared: SharedActionInput, plan: ModePlan, progress: ModeProgress): Promise<void> {
-  const outcomes = await Promise.allSettled(plan.actions.map((action) => runAction(shared, plan, action, progress)));
-  const failed = outcomes.flatMap((outcome, i) =>
-    outcome.status === 'rejected' ? [{ action: plan.actions[i]!.name, error: describeFailure(outcome.reason) }] : [],
-  );
-  if (failed.length === 0) return;
-  const summary = `${failed.length} of ${plan.actions.length} actions failed: ` + failed.map((f) => `${f.action}: ${f.error}`).join('; ');
-  throw modeFailed(shared, plan.mode, failed, summary);
+function stepIdentity({ deploymentId, hook }: RunScope, mode: Mode, step: PlannedStep) {
+  return step.kind === 'action'
+    ? { name: step.name, workflowId: actionWorkflowId(deploymentId, hook, mode, step.name), workflowType: step.workflowType }
+    : { name: step.name, workflowId: workflowInfo().workflowId, workflowType: 'releaseChart (activity)' };
 }
 
-/** The one failure a mode ends with, listing each failed action and its cause. */
-export function modeFailed(
-  shared: SharedActionInput,
-  mode: Mode,
-  failed: Array<{ action: string; error: string }>,
-  summary: string,
-): ApplicationFailure {
-  const { deploymentId, hook } = shared;
+async function runStep(scope: RunScope, mode: Mode, step: PlannedStep, tracker: StepTracker): Promise<void> {
+  tracker.started();
+  try {
+    if (step.kind === 'action') await runAction(scope, mode, step);
+    else await runRelease(scope);
+    tracker.succeeded();
+  } catch (err) {
+    tracker.failed(describeFailure(err));
+    throw err;
+  }
+}
+
+/** A driver action: a child workflow started with what the action needs. */
+async function runAction({ deploymentId, hook, run }: RunScope, mode: Mode, step: ActionStep): Promise<void> {
+  const request: ActionRequest = { deploymentId, hook, mode, action: step.name, versions: run.versions, context: run.context, release: run.release };
+  await executeChild(step.workflowType, {
+    workflowId: actionWorkflowId(deploymentId, hook, mode, step.name),
+    args: [request],
+    staticSummary: `${hook} ${mode}: ${step.name}`,
+    staticDetails: step.description,
+    typedSearchAttributes: [
+      { key: deploymentIdKey, value: deploymentId },
+      { key: driverKey, value: run.context.driver.name },
+      { key: hookKey, value: hook },
+    ],
+  });
+}
+
+/** The built-in Helm release step, with the driver's release settings. */
+async function runRelease({ deploymentId, hook, run }: RunScope): Promise<void> {
+  await release.releaseChart({ deploymentId, hook, context: run.context, ...run.release });
+}
+
+/** The one failure a mode ends with, listing each failed step and its cause. */
+function modeFailed({ deploymentId, hook }: RunScope, mode: Mode, failed: StepFailure[], steps: PlannedStep[]): ApplicationFailure {
+  const causes = failed.map((f) => `${f.action}: ${f.error}`).join('; ');
+  const actions = steps.filter((step) => step.kind === 'action').length;
+  const summary = actions > 0 ? `${failed.length} of ${actions} actions failed: ${causes}` : causes;
   return ApplicationFailure.create({
     type: FailureType.ModeFailed,
     nonRetryable: true,
     message: `${hook} of deployment "${deploymentId}" stopped in mode ${mode}: ${summary}`,
     details: [{ deploymentId, hook, mode, failed }],
   });
-}
-
-async function runAction(shared: SharedActionInput, plan: ModePlan, action: PlannedAction, progress: ModeProgress) {
-  const { deploymentId, hook, context } = shared;
-  const workflowId = actionWorkflowId(deploymentId, hook, plan.mode, action.name);
-  const entry = { name: action.name, workflowId, workflowType: action.workflowType, state: ActionState.Pending, attempts: 0 };
-  progress.actions.push(entry);
-  markAction(entry, ActionState.Running);
-  try {
-    await executeChild(action.workflowType, {
-      workflowId,
-      args: [{ ...shared, mode: plan.mode, action: action.name } satisfies ActionInput],
-      staticSummary: `${hook} ${plan.mode}: ${action.name}`,
-      staticDetails: action.description,
-      typedSearchAttributes: [
-        { key: deploymentIdKey, value: deploymentId },
-        { key: driverKey, value: context.driver.name },
-        { key: hookKey, value: hook },
-      ],
-    });
-    markAction(entry, ActionState.Succeeded);
-  } catch (err) {
-    markAction(entry, ActionState.Failed, describeFailure(err));
-    throw err;
-  }
 }

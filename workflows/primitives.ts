@@ -13,14 +13,15 @@
  */
 import type { Duration } from '@temporalio/common';
 import { ApplicationFailure, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities } from '../contract/activities.js';
 import type { ComponentStatus } from '../contract/kubernetes.js';
 import { FailureType } from '../contract/failures.js';
 import { quickOptions, releaseOptions, waitingOptions } from './activity-options.js';
 import { currentAction } from './current-action.js';
-import type { ComponentRef } from '../contract/lifecycle.js';
+import type { ReleaseSettings } from '../contract/release.js';
+import type { ComponentRef } from '../contract/run-context.js';
 
-export type { ActionInput } from '../contract/lifecycle.js';
+export type { ActionInput } from '../contract/run-context.js';
 export { log } from '@temporalio/workflow';
 
 /** Overrides of one primitive call's activity options (timeouts, retry policy). */
@@ -111,17 +112,19 @@ export async function getComponentStatus(
 
 /**
  * The Helm release step: `helm upgrade --install` of the driver's chart at the run's target
- * application version. Core actions call it where their order needs it.
+ * application version. Core actions call it where their order needs it; it runs with the driver's
+ * `helm.timeout` and `helm.on_failure` unless `settings` says otherwise.
  */
 export async function upgradeDeploymentVersion(
   deploymentId: string,
-  release?: { timeoutSeconds?: number; onFailure?: 'rollback' | 'keep' },
+  settings?: ReleaseSettings,
   options?: CallOptions,
 ) {
   resolve(deploymentId, []);
-  const { hook, context } = currentAction();
+  // Runs recorded before release settings travelled with the action have none: the step's defaults apply.
+  const { hook, context, release } = currentAction();
   const summary = `helm release ${context.instance.release} at ${context.app.version}`;
-  return activities(releaseOptions, summary, options).releaseChart({ deploymentId, hook, context, ...release });
+  return activities(releaseOptions, summary, options).releaseChart({ deploymentId, hook, context, ...release, ...settings });
 }
 
 /** Checks an HTTP endpoint answers with the expected status; 5xx and network errors are retried. */

@@ -1,24 +1,8 @@
 /** The HTTP check primitive: real work without Kubernetes, for smoke tests of a service. */
 import { ApplicationFailure } from '@temporalio/common';
+import type { CheckActivities } from '../../contract/activities.js';
+import type { CheckHttpInput, CheckHttpResult } from '../../contract/checks.js';
 import { FailureType } from '../../contract/failures.js';
-
-/** What `checkHttp` asks of an endpoint. */
-export interface CheckHttpInput {
-  url: string;
-  /** @default 200 */
-  status?: number;
-  /** Text the body must contain. */
-  bodyIncludes?: string;
-  /** @default 10 */
-  timeoutSeconds?: number;
-}
-
-/** What the endpoint answered. */
-export interface CheckHttpResult {
-  url: string;
-  status: number;
-  bodyTail: string;
-}
 
 /** Statuses that say "not yet" rather than "wrong": retried with backoff. */
 const transient = (status: number) => status >= 500 || status === 429 || status === 408;
@@ -47,4 +31,9 @@ export async function checkHttp(input: CheckHttpInput): Promise<CheckHttpResult>
     });
   }
   return { url, status: response.status, bodyTail };
+}
+
+/** Builds the check activities; they need nothing from the worker. */
+export function createCheckActivities(): CheckActivities {
+  return { checkHttp };
 }

@@ -7,7 +7,10 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { FailureType } from '../../contract/failures.js';
-import type { Hook, RunContext } from '../../contract/lifecycle.js';
+import type { ReleaseChartInput, ReleaseChartResult } from '../../contract/release.js';
+import type { RunContext } from '../../contract/run-context.js';
+import type { LoadedDriver } from '../../driver-spec/load.js';
+import { findDriverRevision } from '../../driver-spec/revisions.js';
 import { chartSource } from './chart.js';
 import { prepareRelease, releaseFailure, type ReleaseStep } from './recovery.js';
 import { latestRevision, releaseHistory, revisionValues } from './history.js';
@@ -15,37 +18,12 @@ import { createHelmWorkdir, outputTail, runHelm } from './binary.js';
 import { sortedKeys } from './values-filters.js';
 import { renderValues } from './values.js';
 
-/** Input of {@link releaseChart}. */
-export interface ReleaseChartInput {
-  deploymentId: string;
-  hook: Hook;
-  context: RunContext;
-  /** How long helm may wait for the release to become ready. @default 300 */
-  timeoutSeconds?: number;
-  /** What a failed step leaves behind. @default 'rollback' on upgrade, 'keep' on setup */
-  onFailure?: 'rollback' | 'keep';
-}
-
-/** What {@link releaseChart} did. */
-export interface ReleaseChartResult {
-  release: string;
-  namespace: string;
-  revision: number;
-  status: string;
-  chart: string;
-  chartVersion: string;
-  appVersion: string;
-  action: 'installed' | 'upgraded' | 'unchanged';
-  /** helm's own output of the install or upgrade (empty when unchanged). */
-  output: string;
-  /** What was done first about a release left pending by a dead client, if anything. */
-  recovered?: string;
-}
-
-/** Dependencies of the release step and the record activities. */
+/** Dependencies of the release step. */
 export interface ReleaseDeps {
-  /** The cluster connection, e.g. `loadKubeConfig` from activities/kube.ts; called per activity. */
+  /** The cluster connection; called per activity. */
   kubeConfig: () => KubeConfig;
+  /** The drivers the worker loaded: the step finds the run's driver folder (chart, values template) among them. */
+  drivers: LoadedDriver[];
   /** Age after which a pending revision counts as abandoned by a dead helm. @default the step's timeout + 60 */
   pendingStaleAfterSeconds?: number;
 }
@@ -54,6 +32,18 @@ const releaseName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.InvalidDriver, nonRetryable: true, message });
+}
+
+/**
+ * Where this worker keeps the run's driver revision. The run's history names the driver by name
+ * and version only, so a run resumes on any worker that loaded the same revision.
+ */
+function driverFolder(drivers: LoadedDriver[], context: RunContext): string {
+  const { name, version } = context.driver;
+  const driver = findDriverRevision(drivers, name, version);
+  if (driver) return driver.dir;
+  const loaded = drivers.map((d) => `${d.name}@${d.version}`).join(', ') || 'none';
+  throw invalid(`this worker has no driver ${name}@${version} (it has: ${loaded}); deploy the driver with the worker`);
 }
 
 /** Stable JSON of plain data (sorted keys), so two value sets compare by content. */
@@ -72,8 +62,9 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
   }
   const timeoutSeconds = input.timeoutSeconds ?? 300;
   const onFailure = input.onFailure ?? (hook === 'upgrade' ? 'rollback' : 'keep');
-  const values = await renderValues(context.driver.dir, context);
-  const source = chartSource(context.app.chart, context.app.name, context.driver.dir);
+  const driverDir = driverFolder(deps.drivers, context);
+  const values = await renderValues(driverDir, context);
+  const source = chartSource(context.app.chart, context.app.name, driverDir);
   const chartRef = `${source.chartName}-${source.version}`;
   const workdir = createHelmWorkdir(deps.kubeConfig());
   let step = 'reading the release history';

@@ -14,7 +14,7 @@ import nunjucks from 'nunjucks';
 import { parseDocument } from 'yaml';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
-import type { RunContext } from '../../contract/lifecycle.js';
+import type { RunContext } from '../../contract/run-context.js';
 import { indent, tojson } from './values-filters.js';
 
 nunjucks.installJinjaCompat();

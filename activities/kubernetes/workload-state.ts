@@ -2,7 +2,7 @@
  * Reading a component's state: its workloads' replicas and its pods' phases and reasons.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ComponentRef } from '../../contract/lifecycle.js';
+import type { ComponentRef } from '../../contract/run-context.js';
 import type { ComponentStatus, PodState, WorkloadState } from '../../contract/kubernetes.js';
 import {
   isLivePod,

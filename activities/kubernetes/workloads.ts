@@ -5,7 +5,7 @@ import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/c
 import type { V1CronJob, V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
-import type { ComponentRef } from '../../contract/lifecycle.js';
+import type { ComponentRef } from '../../contract/run-context.js';
 import { kubeCall } from './api-errors.js';
 import { WorkloadKind } from '../../contract/kubernetes.js';
 

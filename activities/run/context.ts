@@ -1,6 +1,8 @@
 /** Building a run's frozen context from the driver spec and the operator's input. */
 import type { LoadedDriver } from '../../driver-spec/load.js';
-import type { ComponentRef, HookInput, ParameterValue, ReleaseSettings, RunContext, ServiceRef } from '../../contract/lifecycle.js';
+import type { HookInput, ParameterValue } from '../../contract/lifecycle.js';
+import type { ReleaseSettings } from '../../contract/release.js';
+import type { ComponentRef, RunContext, ServiceRef } from '../../contract/run-context.js';
 
 /** Cluster- and environment-level configuration the worker adds to every context. */
 export interface ContextDefaults {
@@ -34,7 +36,7 @@ export function buildContext(
   }
   return {
     deployment: { id: input.deploymentId, namespace: input.namespace },
-    driver: { name: driver.name, version: driver.version, dir: driver.dir },
+    driver: { name: driver.name, version: driver.version },
     app: {
       name: driver.name,
       version: resolved.version,

@@ -10,19 +10,11 @@ import { planHook } from '../../driver-spec/plan.js';
 import { findDriverRevision } from '../../driver-spec/revisions.js';
 import { compareVersions } from '../../driver-spec/versions.js';
 import { validateHookInput } from '../../driver-spec/validate-input.js';
-import type { LockHolder } from '../../workflows/lock.js';
-import { Hook, type HookInput, type ParameterValue, type PreparedRun, type SetupInput, type UpgradeInput } from '../../contract/lifecycle.js';
+import type { RunActivities } from '../../contract/activities.js';
+import type { LockHolder } from '../../contract/lock.js';
+import { Hook, type HookInput, type ParameterValue, type SetupInput, type UpgradeInput } from '../../contract/lifecycle.js';
 import { DeploymentStatus, type DeploymentRecord } from '../../contract/record.js';
 import { buildContext, releaseSettings, type ContextDefaults } from './context.js';
-
-/** What `prepareRun` is asked. */
-export interface PrepareRunInput {
-  hook: Hook;
-  input: HookInput;
-  workflowId: string;
-  /** The deployment record in the cluster, null when the deployment has none. */
-  record: DeploymentRecord | null;
-}
 
 function invalidInput(hook: Hook, message: string, problems: string[] = [message]): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: `invalid ${hook} input: ${message}`, details: [{ hook, problems }] });
@@ -75,11 +67,18 @@ function keepDeclared(driver: LoadedDriver, parameters: Record<string, Parameter
   return Object.fromEntries(Object.entries(parameters).filter(([name]) => declared.has(name)));
 }
 
+/** What the run activities need from the worker. */
+export interface RunDeps {
+  drivers: LoadedDriver[];
+  /** Reads the lock workflow's memo to name the run holding a deployment. */
+  client: Client;
+  defaults?: ContextDefaults;
+}
+
 /** Builds the run activities over the drivers the worker loaded. */
-export function createRunActivities(deps: { drivers: LoadedDriver[]; client: Client; defaults?: ContextDefaults }) {
+export function createRunActivities(deps: RunDeps): RunActivities {
   return {
-    /** Checks a hook's input against its driver and returns the frozen context and the plan. */
-    async prepareRun({ hook, input, record }: PrepareRunInput): Promise<PreparedRun> {
+    async prepareRun({ hook, input, record }) {
       const driver = pickDriver(deps.drivers, hook, input.driver, input.driverVersion);
       checkAgainstRecord(hook, input, record);
       // An upgrade keeps the deployed parameters and configuration unless the input changes them.
@@ -106,8 +105,7 @@ export function createRunActivities(deps: { drivers: LoadedDriver[]; client: Cli
       };
     },
 
-    /** Who holds a deployment's lock, from the lock workflow's memo; undefined once it is free. */
-    async describeLockHolder({ lockWorkflowId }: { lockWorkflowId: string }): Promise<LockHolder | undefined> {
+    async describeLockHolder({ lockWorkflowId }) {
       try {
         const lock = await deps.client.workflow.getHandle(lockWorkflowId).describe();
         return lock.status.name === 'RUNNING' ? (lock.memo as unknown as LockHolder) : undefined;

@@ -1,5 +1,5 @@
 import { FailureType } from '../../contract/failures.js';
-import type { ComponentsInput } from '../../activities/kubernetes/index.js';
+import type { ComponentsInput } from '../../contract/kubernetes.js';
 import { replicasBeforeStopAnnotation, suspendedByStopAnnotation } from '../../activities/kubernetes/workloads.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createCronJob, createDeployment, createStatefulSet } from './workloads.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
-import type { ExecuteCommandsInput } from '../../activities/kubernetes/index.js';
+import type { ExecuteCommandsInput } from '../../contract/kubernetes.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createDeployment } from './workloads.js';
 import { activityEnv, failureOf, livePods, runActivity, until } from './fixtures.js';

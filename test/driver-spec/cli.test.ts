@@ -98,9 +98,9 @@ describe('styrmin plan', () => {
       driverVersion: '2',
       hook: 'setup',
       modes: [
-        { mode: 'pre', actions: [], helmRelease: false },
-        { mode: 'core', actions: [], helmRelease: true },
-        { mode: 'post', actions: [{ name: 'smoke_test', workflowType: 'second-app@2/smoke_test' }], helmRelease: false },
+        { mode: 'pre', steps: [] },
+        { mode: 'core', steps: [{ kind: 'release', name: 'helm-release' }] },
+        { mode: 'post', steps: [{ kind: 'action', name: 'smoke_test', workflowType: 'second-app@2/smoke_test' }] },
       ],
     });
   });

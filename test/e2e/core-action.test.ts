@@ -4,10 +4,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { CommandResult, ComponentStatus } from '../../contract/kubernetes.js';
-import type { ReleaseChartResult } from '../../activities/helm/index.js';
+import type { ReleaseChartResult } from '../../contract/release.js';
 import type { ExampleEnvironment } from '../../scripts/example-environment.js';
 import type { RunResult } from '../../contract/lifecycle.js';
-import { uniqueName } from '../support/temporal.js';
+import { activityInputs, uniqueName } from '../support/temporal.js';
 import type { EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';
 
@@ -47,6 +47,9 @@ describe('core mode', () => {
         migration: CommandResult[];
       };
       expect(result.release).toMatchObject({ action: 'upgraded', revision: 2, status: 'deployed' });
+      // The action called the release step without settings: the driver's helm.timeout and on_failure apply.
+      const [releaseInput] = await activityInputs(client, `${deploymentId}/upgrade/core/upgrade`, 'releaseChart');
+      expect(releaseInput).toMatchObject({ timeoutSeconds: 150, onFailure: 'rollback' });
       expect(result.stoppedDuringMigration[0]).toMatchObject({ name: 'task-worker', stopped: true });
       expect(result.migration[0]!.stdout).toContain('database schema is at 2.0.0');
     });

@@ -1,7 +1,8 @@
 /** Run contexts for the example-app driver, its chart served from a test repository. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ParameterValue, RunContext } from '../../contract/lifecycle.js';
+import type { ParameterValue } from '../../contract/lifecycle.js';
+import type { RunContext } from '../../contract/run-context.js';
 
 /** The example-app driver folder (values.j2.yml and the chart sources). */
 export const exampleDriverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drivers/example-app');
@@ -25,7 +26,7 @@ export function exampleContext(run: ExampleRun): RunContext {
   const command = run.componentCommand ? { command: run.componentCommand } : {};
   return {
     deployment: { id: run.namespace, namespace: run.namespace },
-    driver: { name: 'example-app', version: '1', dir: exampleDriverDir },
+    driver: { name: 'example-app', version: '1' },
     app: { name: 'example-app', version: run.appVersion, chart: { location: run.repoUrl, version: run.chartVersion } },
     instance: {
       namespace: run.namespace,

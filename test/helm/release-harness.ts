@@ -11,10 +11,12 @@ import { promisify } from 'node:util';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { findHelm } from '../../activities/helm/binary.js';
-import { createReleaseActivities, type ReleaseChartInput, type ReleaseChartResult } from '../../activities/helm/index.js';
+import { createHelmActivities } from '../../activities/helm/index.js';
+import { loadDriver, type LoadedDriver } from '../../driver-spec/load.js';
+import { type ReleaseChartInput, type ReleaseChartResult } from '../../contract/release.js';
 import { onSim, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.js';
-import { exampleChartDir, exampleContext, type ExampleRun } from './example-context.js';
+import { exampleChartDir, exampleContext, exampleDriverDir, type ExampleRun } from './example-context.js';
 
 /** A chart and app version to release. */
 export interface ChartRelease {
@@ -52,17 +54,20 @@ function chartDir(): string {
 export interface ReleaseHarness {
   cluster: TestCluster;
   repo: ChartRepo;
+  /** The example-app driver, as the worker would have loaded it. */
+  drivers: LoadedDriver[];
   close(): Promise<void>;
 }
 
 /** Starts the test cluster and the chart repository (example-app at `v1` and `v11`). */
 export async function startReleaseHarness(): Promise<ReleaseHarness> {
   const dir = chartDir();
-  const [cluster, repo] = await Promise.all([
+  const [cluster, repo, driver] = await Promise.all([
     startTestCluster(),
     startChartRepo({ charts: [v1, v11].map((v) => ({ dir, version: v.chartVersion, appVersion: v.appVersion })) }),
+    loadDriver(exampleDriverDir),
   ]);
-  return { cluster, repo, close: async () => void (await Promise.all([cluster.close(), repo.close()])) };
+  return { cluster, repo, drivers: [driver], close: async () => void (await Promise.all([cluster.close(), repo.close()])) };
 }
 
 /** The activity input for one run of the example-app driver. */
@@ -83,7 +88,7 @@ export function releaseEnv(h: ReleaseHarness, pendingStaleAfterSeconds?: number)
   const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger });
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
-  const { releaseChart } = createReleaseActivities({ kubeConfig: h.cluster.kubeConfig, pendingStaleAfterSeconds });
+  const { releaseChart } = createHelmActivities({ kubeConfig: h.cluster.kubeConfig, drivers: h.drivers, pendingStaleAfterSeconds });
   const release = (input: ReleaseChartInput) => env.run(releaseChart, input) as Promise<ReleaseChartResult>;
   return { env, heartbeats, logs, release };
 }

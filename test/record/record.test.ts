@@ -1,17 +1,17 @@
-import { createReleaseActivities } from '../../activities/helm/index.js';
+import { createRecordActivities } from '../../activities/record/index.js';
 import { recordObjectNames } from '../../activities/record/codec.js';
 import type { DeploymentRecord, RunRecord } from '../../contract/record.js';
 import { FailureType } from '../../contract/failures.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 
 let cluster: TestCluster;
-let activities: ReturnType<typeof createReleaseActivities>;
+let activities: ReturnType<typeof createRecordActivities>;
 let namespace: string;
 
 beforeAll(async () => {
   cluster = await startTestCluster();
   namespace = await cluster.newNamespace();
-  activities = createReleaseActivities({ kubeConfig: cluster.kubeConfig });
+  activities = createRecordActivities({ kubeConfig: cluster.kubeConfig });
 });
 afterAll(async () => cluster?.close());
 

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
-import { createKubernetesActivities, type KubernetesActivities } from '../../activities/kubernetes/index.js';
+import { createKubernetesActivities } from '../../activities/kubernetes/index.js';
+import { type KubernetesActivities } from '../../contract/activities.js';
 
 const realKubeconfig = process.env.STYRMIN_TEST_KUBECONFIG;
 

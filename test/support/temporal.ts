@@ -1,6 +1,7 @@
 /** Connecting tests to the run's Temporal dev server, one task queue per test. */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 
 /** Client and worker connections to the dev server started by the global setup. */
@@ -28,4 +29,15 @@ export async function connectToTestServer(): Promise<TemporalTestConnections> {
 /** A fresh task queue (and deployment id prefix) per test, so tests never see each other's work. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The first argument of every `activityType` activity a workflow scheduled, decoded from its history. */
+export async function activityInputs(client: Client, workflowId: string, activityType: string): Promise<unknown[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== activityType) return [];
+    const [first] = scheduled.input?.payloads ?? [];
+    return first ? [defaultPayloadConverter.fromPayload(first)] : [];
+  });
 }

@@ -1,11 +1,11 @@
 /** A run context for template tests, in the shape the engine builds. */
-import type { RunContext } from '../../contract/lifecycle.js';
+import type { RunContext } from '../../contract/run-context.js';
 
 /** A two-component context (server, worker) with one service; `overrides` replace top-level keys. */
 export function makeContext(overrides: Partial<RunContext> = {}): RunContext {
   return {
     deployment: { id: 'shop-prod', namespace: 'shop' },
-    driver: { name: 'shop', version: '3', dir: '/drivers/shop' },
+    driver: { name: 'shop', version: '3' },
     app: { name: 'shop', version: '2.4.1', chart: { location: 'oci://registry.example.com/charts/shop', version: '1.2.0' } },
     instance: {
       namespace: 'shop',

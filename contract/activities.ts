@@ -1,0 +1,59 @@
+/**
+ * Every activity the worker registers, by the name workflows call it. Workflow code sees
+ * activities only through this interface (`proxyActivities<Activities>`); the factories in
+ * `activities/` implement it.
+ */
+import type { CheckHttpInput, CheckHttpResult } from './checks.js';
+import type {
+  CommandResult,
+  ComponentStatus,
+  ComponentsInput,
+  ExecuteCommandsInput,
+  WaitForComponentsInput,
+  WorkloadChange,
+} from './kubernetes.js';
+import type { LockHolder } from './lock.js';
+import type { PreparedRun, PrepareRunInput } from './plan.js';
+import type { DeploymentRecord, ReadDeploymentRecordInput, WriteDeploymentRecordInput } from './record.js';
+import type { ReleaseChartInput, ReleaseChartResult } from './release.js';
+
+/** Starting a run: resolving the driver and input, and naming the holder of a lock. */
+export interface RunActivities {
+  /** Checks a hook's input against its driver and returns the frozen context and the plan. */
+  prepareRun(input: PrepareRunInput): Promise<PreparedRun>;
+  /** Who holds a deployment's lock; undefined once it is free. */
+  describeLockHolder(input: { lockWorkflowId: string }): Promise<LockHolder | undefined>;
+}
+
+/** The Kubernetes primitives, and the deployment's namespace. */
+export interface KubernetesActivities {
+  stopComponents(input: ComponentsInput): Promise<WorkloadChange[]>;
+  startComponents(input: ComponentsInput): Promise<WorkloadChange[]>;
+  executeCommands(input: ExecuteCommandsInput): Promise<CommandResult[]>;
+  waitForComponents(input: WaitForComponentsInput): Promise<ComponentStatus[]>;
+  getComponentStatus(input: ComponentsInput): Promise<ComponentStatus[]>;
+  /** Creates the namespace unless it exists. */
+  ensureNamespace(input: { namespace: string }): Promise<{ created: boolean }>;
+}
+
+/** The Helm release step. */
+export interface HelmActivities {
+  /** Installs or upgrades the deployment's Helm release; see docs/release.md. */
+  releaseChart(input: ReleaseChartInput): Promise<ReleaseChartResult>;
+}
+
+/** The deployment record in the cluster. */
+export interface RecordActivities {
+  /** Reads the deployment record (secret parameters included), or null when there is none. */
+  readDeploymentRecord(input: ReadDeploymentRecordInput): Promise<DeploymentRecord | null>;
+  /** Creates or updates the deployment record; returns it with its new resourceVersion. */
+  writeDeploymentRecord(input: WriteDeploymentRecordInput): Promise<DeploymentRecord>;
+}
+
+/** Checks of the application from outside the cluster. */
+export interface CheckActivities {
+  checkHttp(input: CheckHttpInput): Promise<CheckHttpResult>;
+}
+
+/** Every activity of the worker. */
+export interface Activities extends RunActivities, KubernetesActivities, HelmActivities, RecordActivities, CheckActivities {}

@@ -1,0 +1,51 @@
+/** What the `progress` query returns: each mode and step of a run with its state. */
+import type { Hook, Mode, Versions } from './lifecycle.js';
+
+/** State of one step (an action, or the built-in release) of a run. */
+export const ActionState = {
+  Pending: 'pending',
+  Running: 'running',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+} as const;
+export type ActionState = (typeof ActionState)[keyof typeof ActionState];
+
+/** State of one mode of a run: a step's states, or skipped. */
+export const ModeState = { ...ActionState, Skipped: 'skipped' } as const;
+export type ModeState = (typeof ModeState)[keyof typeof ModeState];
+
+/** State of a whole run. */
+export const RunStatus = { Running: 'running', Succeeded: 'succeeded', Failed: 'failed' } as const;
+export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+
+/** Progress of one step: an action's child workflow, or the release activity of the run itself. */
+export interface ActionProgress {
+  name: string;
+  workflowId: string;
+  workflowType: string;
+  state: ActionState;
+  attempts: number;
+  startedAt?: string;
+  endedAt?: string;
+  lastError?: string;
+}
+
+/** Progress of one mode. */
+export interface ModeProgress {
+  mode: Mode;
+  state: ModeState;
+  startedAt?: string;
+  endedAt?: string;
+  actions: ActionProgress[];
+}
+
+/** What the `progress` query returns. */
+export interface RunProgress {
+  deploymentId: string;
+  driver: string;
+  hook: Hook;
+  status: RunStatus;
+  versions?: Versions;
+  modes: ModeProgress[];
+  error?: string;
+}

@@ -1,0 +1,34 @@
+/** The Helm release step: its settings, input and result. */
+import type { Hook } from './lifecycle.js';
+import type { RunContext } from './run-context.js';
+
+/** How the release step runs: the driver's `helm.timeout` and `helm.on_failure`, or a call's own. */
+export interface ReleaseSettings {
+  /** How long helm may wait for the release to become ready. @default 300 */
+  timeoutSeconds?: number;
+  /** What a failed step leaves behind. @default 'rollback' on upgrade, 'keep' on setup */
+  onFailure?: 'rollback' | 'keep';
+}
+
+/** Input of `releaseChart`. */
+export interface ReleaseChartInput extends ReleaseSettings {
+  deploymentId: string;
+  hook: Hook;
+  context: RunContext;
+}
+
+/** What `releaseChart` did. */
+export interface ReleaseChartResult {
+  release: string;
+  namespace: string;
+  revision: number;
+  status: string;
+  chart: string;
+  chartVersion: string;
+  appVersion: string;
+  action: 'installed' | 'upgraded' | 'unchanged';
+  /** helm's own output of the install or upgrade (empty when unchanged). */
+  output: string;
+  /** What was done first about a release left pending by a dead client, if anything. */
+  recovered?: string;
+}

@@ -1,0 +1,59 @@
+/**
+ * The run's frozen context and what each action receives. The context holds no worker-local
+ * facts (such as where the driver lives on disk), so any worker can resume the run.
+ */
+import type { Hook, Mode, ParameterValue, Versions } from './lifecycle.js';
+import type { ReleaseSettings } from './release.js';
+
+/** A component as actions and primitives see it: its name and the labels that select it. */
+export interface ComponentRef {
+  name: string;
+  selector: Record<string, string>;
+}
+
+/** A declared network endpoint of the application. */
+export interface ServiceRef {
+  name: string;
+  kind: string;
+  scope: string;
+  port: number;
+  component: string;
+}
+
+/**
+ * The run's context: resolved once when the run starts, then frozen. Every values template and
+ * every action of the run sees this same object.
+ */
+export interface RunContext {
+  deployment: { id: string; namespace: string };
+  /** The driver revision; workers find its files by name and version. */
+  driver: { name: string; version: string };
+  app: { name: string; version: string; chart: { location: string; version: string } | null };
+  instance: { namespace: string; release: string; config: Record<string, unknown> };
+  components: Record<string, ComponentRef>;
+  parameters: Record<string, ParameterValue>;
+  services: Record<string, ServiceRef>;
+  cluster: Record<string, unknown>;
+  environment: Record<string, unknown>;
+}
+
+/** The one argument every action function receives. */
+export interface ActionInput {
+  deploymentId: string;
+  hook: Hook;
+  mode: Mode;
+  action: string;
+  versions: Versions;
+  /** Parameter values with defaults applied: the context's own, for short access (secrets included; never log them). */
+  parameters: Record<string, ParameterValue>;
+  context: RunContext;
+}
+
+/**
+ * What an action's child workflow is started with: the action input without the parameters
+ * (they are in the context already, so history holds them once) plus the driver's release
+ * settings, which `upgradeDeploymentVersion` uses.
+ */
+export interface ActionRequest extends Omit<ActionInput, 'parameters'> {
+  release: ReleaseSettings;
+}

@@ -1,0 +1,138 @@
+/**
+ * The progress of one run, owned by the run. Every change updates what the `progress` query
+ * returns and the run's "Current details" in Temporal Web; callers never publish by hand.
+ */
+import { setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { modes, type Hook, type Mode, type Versions } from '../contract/lifecycle.js';
+import { progressQuery } from '../contract/messages.js';
+import { ActionState, ModeState, RunStatus, type ActionProgress, type ModeProgress, type RunProgress } from '../contract/progress.js';
+
+function now(): string {
+  // Date in workflow code is Temporal's deterministic workflow time.
+  return new Date().toISOString();
+}
+
+/** A step's identity as progress shows it. */
+export type StepIdentity = Pick<ActionProgress, 'name' | 'workflowId' | 'workflowType'>;
+
+/** The progress of one step of a mode. */
+export class StepTracker {
+  constructor(
+    private readonly entry: ActionProgress,
+    private readonly publish: () => void,
+  ) {}
+
+  /** The step started (again): counts an attempt. */
+  started(): void {
+    this.entry.state = ActionState.Running;
+    this.entry.attempts += 1;
+    this.entry.startedAt = now();
+    this.publish();
+  }
+
+  succeeded(): void {
+    this.end(ActionState.Succeeded);
+  }
+
+  /** The step failed; `error` is kept as its last error. */
+  failed(error: string): void {
+    this.entry.lastError = error;
+    this.end(ActionState.Failed);
+  }
+
+  private end(state: ActionState): void {
+    this.entry.state = state;
+    this.entry.endedAt = now();
+    this.publish();
+  }
+}
+
+/** The progress of one mode of the run. */
+export class ModeTracker {
+  constructor(
+    private readonly entry: ModeProgress,
+    private readonly publish: () => void,
+  ) {}
+
+  /** Adds a step to the mode, pending until it starts. */
+  step(identity: StepIdentity): StepTracker {
+    const entry: ActionProgress = { ...identity, state: ActionState.Pending, attempts: 0 };
+    this.entry.actions.push(entry);
+    return new StepTracker(entry, this.publish);
+  }
+
+  running(): void {
+    this.entry.state = ModeState.Running;
+    this.entry.startedAt = now();
+    this.publish();
+  }
+
+  /** The mode ended as `succeeded`, `failed` or `skipped`. */
+  ended(state: typeof ModeState.Succeeded | typeof ModeState.Failed | typeof ModeState.Skipped): void {
+    this.entry.state = state;
+    this.entry.endedAt = now();
+    this.publish();
+  }
+}
+
+/** The progress of a whole run; registers the `progress` query when created. */
+export class RunTracker {
+  readonly progress: RunProgress;
+
+  constructor(deploymentId: string, driver: string, hook: Hook) {
+    this.progress = {
+      deploymentId,
+      driver,
+      hook,
+      status: RunStatus.Running,
+      modes: modes.map((mode) => ({ mode, state: ModeState.Pending, actions: [] })),
+    };
+    setHandler(progressQuery, () => this.progress);
+    this.publish();
+  }
+
+  /** The versions the run works between, once they are known. */
+  setVersions(versions: Versions): void {
+    this.progress.versions = versions;
+    this.publish();
+  }
+
+  /** The tracker of one mode. */
+  mode(mode: Mode): ModeTracker {
+    return new ModeTracker(this.progress.modes.find((m) => m.mode === mode)!, () => this.publish());
+  }
+
+  /** Marks every mode that has not started as skipped: the run will not reach it. */
+  skipPendingModes(): void {
+    for (const mode of this.progress.modes) {
+      if (mode.state === ModeState.Pending) this.mode(mode.mode).ended(ModeState.Skipped);
+    }
+  }
+
+  succeeded(): void {
+    this.progress.status = RunStatus.Succeeded;
+    this.publish();
+  }
+
+  failed(error: string): void {
+    this.progress.status = RunStatus.Failed;
+    this.progress.error = error;
+    this.publish();
+  }
+
+  /** Shows the progress in Temporal Web; not a workflow command, so replay is unaffected. */
+  private publish(): void {
+    setCurrentDetails(progressDetails(this.progress));
+  }
+}
+
+/** The progress as Markdown, for the "Current details" of the run in Temporal Web. */
+export function progressDetails(progress: RunProgress): string {
+  const versions = progress.versions ? ` ${progress.versions.current ?? '(new)'} → ${progress.versions.target}` : '';
+  const lines = [`**${progress.hook}** of \`${progress.deploymentId}\` (${progress.driver})${versions}: ${progress.status}`, ''];
+  for (const mode of progress.modes) {
+    const actions = mode.actions.map((a) => `${a.name} ${a.state}${a.lastError ? ` (${a.lastError})` : ''}`).join(', ');
+    lines.push(`- ${mode.mode}: ${mode.state}${actions ? ` — ${actions}` : ''}`);
+  }
+  return lines.join('\n');
+}
