@@ -39,7 +39,7 @@ interface HookInputBase {
 
 /** Input of the `setup` workflow. */
 export interface SetupInput extends HookInputBase {
-  /** Application version to install; the driver's `default_version` when omitted. */
+  /** Application version to install; the driver's `default_version` when omitted (required when the driver has none). */
   version?: string;
 }
 

@@ -153,7 +153,7 @@ export const driverSchema = {
     },
     spec: {
       type: 'object',
-      required: ['version', 'supported_versions', 'default_version'],
+      required: ['version', 'supported_versions'],
       additionalProperties: false,
       properties: {
         version: versionText,
@@ -161,7 +161,10 @@ export const driverSchema = {
           type: 'string',
           description: 'application versions this driver deploys: ">=2.4,<3.0", "~=2.4", "^1.2"',
         },
-        default_version: versionText,
+        default_version: {
+          ...versionText,
+          description: 'application version setup installs when the operator gives none; without it setup needs a version',
+        },
         info: {
           type: 'object',
           additionalProperties: false,

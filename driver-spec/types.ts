@@ -18,7 +18,8 @@ export type HelmSpec = Omit<RawHelm, 'main'> & { main: Omit<RawHelm['main'], 've
 /** The `spec` section of a loaded driver, versions as strings. */
 export type DriverSpecBody = Omit<RawSpecBody, 'version' | 'default_version' | 'helm'> & {
   version: string;
-  default_version: string;
+  /** Absent in many original-format drivers: setup then needs an explicit `version`. */
+  default_version?: string;
   helm?: HelmSpec;
 };
 

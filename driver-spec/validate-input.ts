@@ -11,7 +11,7 @@ import { normalizeVersion, parseVersionRange, versionSatisfies } from './version
 
 /** The parts of a `SetupInput` or `UpgradeInput` that the driver constrains. */
 export interface HookInputValues {
-  /** Setup: application version; the driver's `default_version` when omitted. */
+  /** Setup: application version; the driver's `default_version` when omitted, required when it has none. */
   version?: string;
   /** Upgrade: application version to move to. */
   targetVersion?: string;
@@ -20,6 +20,7 @@ export interface HookInputValues {
 
 /** The checked input: resolved version, parameters with defaults applied, and every problem. */
 export interface ValidatedHookInput {
+  /** The application version to deploy; empty when none was given and the driver has no default. */
   version: string;
   parameters: Record<string, ParameterValue>;
   /** One sentence per problem, naming the field and what is allowed; empty when the input is valid. */
@@ -53,12 +54,23 @@ function allowedText(parameter: ParameterSpec): string {
   return parameter.kind === 'enum' ? `one of ${(parameter.values ?? []).map(String).join(', ')}` : kindText[parameter.kind];
 }
 
+/** What to ask of an operator who gave no version: names the field and why the driver needs it. */
+function missingVersion(spec: DriverSpec, hook: Hook, driver: string): string {
+  const range = spec.spec.supported_versions;
+  if (hook === 'upgrade') return `targetVersion is required for an upgrade: give the application version to move to (${driver} supports ${range})`;
+  const fallback = spec.spec.default_version;
+  if (fallback === undefined) {
+    return `"version" is required: driver ${spec.metadata.name}@${spec.spec.version} has no default_version (it supports "${range}")`;
+  }
+  return `"version" must not be empty: give the application version to install, or leave it out to install ${fallback} (${driver} supports ${range})`;
+}
+
 function checkVersion(spec: DriverSpec, hook: Hook, input: HookInputValues, problems: string[]): string {
   const given = hook === 'upgrade' ? (input.targetVersion ?? input.version) : (input.version ?? spec.spec.default_version);
   const range = spec.spec.supported_versions;
   const driver = `driver ${spec.metadata.name} ${spec.spec.version}`;
   if (given === undefined || String(given).trim() === '') {
-    problems.push(`targetVersion is required for an upgrade: give the application version to move to (${driver} supports ${range})`);
+    problems.push(missingVersion(spec, hook, driver));
     return '';
   }
   const version = String(given).trim();

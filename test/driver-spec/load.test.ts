@@ -1,5 +1,5 @@
 /**
- * Loading valid drivers: original-format specs load unchanged, versions keep their text,
+ * Loading valid drivers: original-format specs load unchanged (default_version optional), versions keep their text,
  * unknown fields are warnings, folders of drivers load together and clash on name + version.
  */
 import { cp, mkdir, readFile } from 'node:fs/promises';
@@ -39,6 +39,16 @@ describe('loadDriver', () => {
     expect(driver.actionsFile).toBeUndefined();
     expect(driver.spec.spec.info?.description).toMatch(/^Netgraph is a graph-based source of truth .* from the upstream chart\.$/);
     expect(driver.spec.spec.parameters?.find((p) => p.name === 'initial_admin_password')?.default).toBe('');
+  });
+
+  it('loads an original-format driver without default_version, with no error or warning about it', async () => {
+    const dir = specFixture('original-no-default-version');
+    const driver = await loadDriver(dir);
+    const text = await readFile(path.join(dir, 'driver.styrmin.yml'), 'utf8');
+    expect(driver.spec).toEqual(parse(text));
+    expect(driver).toMatchObject({ name: 'wikiforge', version: '3', warnings: [] });
+    expect(driver.spec.spec.default_version).toBeUndefined();
+    expect(driver.actionsFile).toBeUndefined();
   });
 
   it('keeps the source text of unquoted versions and finds every export form of the action module', async () => {
@@ -94,6 +104,15 @@ describe('loadDrivers', () => {
     await mkdir(path.join(root, 'not-a-driver'));
     const drivers = await loadDrivers([root, path.join(root, 'a'), path.join(root, 'b', 'driver.styrmin.yml')]);
     expect(drivers.map((driver) => driver.name)).toEqual(['fixture-app', 'netgraph']);
+  });
+
+  it('loads a driver without default_version next to one with it', async () => {
+    const root = await tempFolder();
+    await cp(specFixture('original-no-default-version'), path.join(root, 'wikiforge'), { recursive: true });
+    await cp(specFixture('original-no-actions'), path.join(root, 'netgraph'), { recursive: true });
+    const drivers = await loadDrivers([root]);
+    expect(drivers.map((driver) => [driver.name, driver.spec.spec.default_version])).toEqual([['netgraph', '1.2.4'], ['wikiforge', undefined]]);
+    expect(drivers.flatMap((driver) => driver.warnings)).toEqual([]);
   });
 
   it('loads two revisions of one driver side by side', async () => {
