@@ -1,35 +1,42 @@
 /**
  * Records the histories the replay test guards: a setup, an upgrade and one action of the
- * engine-test driver, run on a throwaway dev server and the Kubernetes API test server.
- * Usage: npx tsx scripts/record-histories.ts   (writes test/replay/histories/*.json)
+ * engine-test driver, and a setup of the example driver whose core is the built-in release step,
+ * run on a throwaway dev server, the Kubernetes API test server and a local chart repository.
+ * Usage: npx tsx scripts/record-histories.ts <label>   (writes test/replay/histories/<label>/*.json)
+ *
+ * Record a new set, under a new label, whenever the shape of what workflows send and receive
+ * changes; keep the older sets, so runs started by an older worker are still known to replay.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { startKubeSim } from '../kubesim/index.js';
 import { temporalCli } from '../runtime/temporal-cli.js';
 import { createStyrminWorker } from '../runtime/styrmin-worker.js';
 import { loadDrivers } from '../driver-spec/load.js';
 import { searchAttributeKeys } from '../contract/search-attributes.js';
-import { repoRoot } from './example-environment.js';
+import { repoRoot, startExampleEnvironment } from './example-environment.js';
 
-const out = path.join(repoRoot, 'test', 'replay', 'histories');
+const label = process.argv[2];
 
 async function main(): Promise<void> {
+  if (!label || !/^[a-z0-9-]+$/.test(label)) throw new Error('usage: npx tsx scripts/record-histories.ts <label>  (e.g. v3)');
+  const out = path.join(repoRoot, 'test', 'replay', 'histories', label);
+  await mkdir(out, { recursive: true });
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalCli() }, searchAttributes: searchAttributeKeys },
   });
-  const sim = await startKubeSim({ readyDelayMs: 50 });
+  const example = await startExampleEnvironment({ readyDelayMs: 50 });
   try {
     const worker = await createStyrminWorker({
       connection: env.nativeConnection,
       client: env.client,
       taskQueue: 'record-histories',
-      drivers: await loadDrivers([path.join(repoRoot, 'test', 'fixtures', 'drivers')]),
-      kubeConfig: () => sim.kubeConfig(),
+      drivers: await loadDrivers([path.join(repoRoot, 'test', 'fixtures', 'drivers'), path.join(repoRoot, 'drivers', 'example-app')]),
+      kubeConfig: () => example.kubeConfig,
+      defaults: { chartLocations: { 'example-app': example.chartRepositoryUrl } },
     });
     const base = { deploymentId: 'recorded', driver: 'lab-app', namespace: 'recorded' };
     await worker.runUntil(async () => {
@@ -37,6 +44,7 @@ async function main(): Promise<void> {
         env.client.workflow.execute(type, { taskQueue: 'record-histories', workflowId, args: [input] });
       await start('setup', 'recorded/setup', { ...base, parameters: { owner: 'ops' }, config: { delays: { prepare_a: 200 } } });
       await start('upgrade', 'recorded/upgrade', { ...base, targetVersion: '2.0.0' });
+      await start('setup', 'recorded-release/setup', { deploymentId: 'recorded-release', driver: 'example-app', namespace: 'recorded-release' });
     });
     const save = async (file: string, workflowId: string) => {
       const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -46,8 +54,9 @@ async function main(): Promise<void> {
     await save('setup.json', 'recorded/setup');
     await save('upgrade.json', 'recorded/upgrade');
     await save('action.json', 'recorded/setup/pre/prepare_a');
+    await save('release-setup.json', 'recorded-release/setup');
   } finally {
-    await sim.close();
+    await example.close();
     await env.teardown();
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Recorded histories of `setup` and `upgrade` must replay on today's workflow code without a
- * non-determinism error. Re-record them (`npx tsx scripts/record-histories.ts`) only for a change
- * that is meant to break running workflows, together with a versioning plan.
+ * Recorded histories of `setup`, `upgrade` and an action must replay on today's workflow code
+ * without a non-determinism error. Each folder of `histories/` is one set, recorded by the
+ * workflow code of its time (`npx tsx scripts/record-histories.ts <label>`); older sets stay, so
+ * runs an older worker started are known to resume on today's.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +16,11 @@ import { fixtureDrivers, quietWorkers } from '../workflows/harness.js';
 const historiesDir = fileURLToPath(new URL('./histories', import.meta.url));
 
 async function histories(): Promise<Array<{ name: string; workflowId: string; history: unknown }>> {
-  const files = (await readdir(historiesDir)).filter((f) => f.endsWith('.json')).sort();
+  const sets = (await readdir(historiesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  const files = (await Promise.all(sets.map(async (set) => (await readdir(path.join(historiesDir, set))).map((f) => `${set}/${f}`))))
+    .flat()
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return Promise.all(
     files.map(async (name) => {
       const recorded = JSON.parse(await readFile(path.join(historiesDir, name), 'utf8')) as { workflowId: string; history: unknown };
@@ -31,22 +36,23 @@ beforeAll(async () => {
 });
 
 describe('replay of recorded histories', () => {
-  it('has recorded histories of setup, upgrade and an action', async () => {
+  it('has recorded histories of setup, upgrade, an action and the built-in release step', async () => {
     const names = (await histories()).map((h) => h.name);
-    expect(names).toEqual(expect.arrayContaining(['setup.json', 'upgrade.json', 'action.json']));
+    for (const set of ['v1', 'v2']) expect(names).toEqual(expect.arrayContaining(['setup.json', 'upgrade.json', 'action.json'].map((f) => `${set}/${f}`)));
+    expect(names).toContain('v2/release-setup.json');
   });
 
   it('replays every recorded history without non-determinism', async () => {
     for (const { name, workflowId, history } of await histories()) {
-      await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId)).resolves.toBeUndefined();
-      expect(name).toBeDefined();
+      const replayed = Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId).then(() => name);
+      await expect(replayed).resolves.toBe(name);
     }
   });
 
   it('catches a workflow change that breaks recorded runs', async () => {
     const workflowsPath = fileURLToPath(new URL('./changed-workflows.ts', import.meta.url));
     const changed = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') });
-    const setupHistory = (await histories()).find((h) => h.name === 'setup.json')!;
+    const setupHistory = (await histories()).find((h) => h.name === 'v2/setup.json')!;
     await expect(Worker.runReplayHistory({ workflowBundle: changed }, setupHistory.history, setupHistory.workflowId)).rejects.toBeInstanceOf(
       DeterminismViolationError,
     );
