@@ -7,8 +7,7 @@ import path from 'node:path';
 import { checkDriver, folderProblem, specFileName, type CheckedDriver, type LoadedDriver } from './check-driver.js';
 import { DriverSpecError, type SpecProblem } from './problems.js';
 
-export { specFileName, type LoadedDriver } from './check-driver.js';
-export { DriverSpecError, type SpecProblem } from './problems.js';
+export type { LoadedDriver } from './check-driver.js';
 
 /** Loads one driver folder; throws `DriverSpecError` listing every problem when it is invalid. */
 export async function loadDriver(dir: string): Promise<LoadedDriver> {

@@ -3,7 +3,7 @@ import type { LoadedDriver } from './check-driver.js';
 import { compareVersions, normalizeVersion } from './versions.js';
 
 /** Newest revision first: by version number when both read as versions, else by text. */
-export function newestFirst(a: LoadedDriver, b: LoadedDriver): number {
+function newestFirst(a: LoadedDriver, b: LoadedDriver): number {
   if (normalizeVersion(a.version) && normalizeVersion(b.version)) return compareVersions(b.version, a.version);
   return b.version.localeCompare(a.version);
 }

@@ -49,7 +49,7 @@ function matches(rule: Rule, method: string, path: string): boolean {
 }
 
 /** The 403 an RBAC denial of this request produces, worded as the API server words it. */
-export function forbiddenError(info: RequestInfo, message?: string): KubeError {
+function forbiddenError(info: RequestInfo, message?: string): KubeError {
   if (!info.isResource) {
     return new KubeError(403, 'Forbidden', message ?? `forbidden: User "${SIM_USER}" cannot ${info.verb} path "${info.path}"`, {});
   }

@@ -6,10 +6,10 @@ import { stringify } from 'yaml';
 import { SIM_USER } from './faults.js';
 
 /** Name of the cluster and of the context in the written kubeconfig. */
-export const SIM_CONTEXT = 'kubesim';
+const SIM_CONTEXT = 'kubesim';
 
 /** The kubeconfig document for a server URL and bearer token. */
-export function kubeconfigDocument(url: string, token: string): Record<string, unknown> {
+function kubeconfigDocument(url: string, token: string): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Config',

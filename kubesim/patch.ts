@@ -36,7 +36,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 }
 
 /** RFC 6902 JSON patch; a failing operation is a 422, as the API server answers. */
-export function jsonPatch(target: unknown, patch: unknown): unknown {
+function jsonPatch(target: unknown, patch: unknown): unknown {
   if (!Array.isArray(patch)) throw new KubeError(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   try {
     return fastJsonPatch.applyPatch(clone(target), patch as Operation[], true, false).newDocument;

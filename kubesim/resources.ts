@@ -100,8 +100,3 @@ export function findByKind(apiVersion: string, kind: string): ResourceType | und
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   return RESOURCE_TYPES.find((rt) => rt.group === group && rt.version === version && rt.kind === kind);
 }
-
-/** The preferred (first listed) resource type of a kind in the core group or named group. */
-export function findByGroupKind(group: string, kind: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((rt) => rt.group === group && rt.kind === kind);
-}

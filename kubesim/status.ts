@@ -89,8 +89,3 @@ export function methodNotAllowed(): KubeError {
 export function unsupportedMediaType(contentType: string): KubeError {
   return new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${contentType})`);
 }
-
-/** 500 InternalError. */
-export function internalError(message: string): KubeError {
-  return new KubeError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
-}

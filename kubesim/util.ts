@@ -88,7 +88,7 @@ export function stableHash(value: unknown, length = 10): string {
 }
 
 /** JSON with sorted keys, so equal objects hash equally. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (isObject(value)) {
     const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();

@@ -34,7 +34,5 @@ export const releaseOptions: ActivityOptions = {
 
 /** Activities called with {@link quickOptions}. */
 export const quick = proxyActivities<Activities>(quickOptions);
-/** Activities called with {@link waitingOptions}. */
-export const waiting = proxyActivities<Activities>(waitingOptions);
 /** Activities called with {@link releaseOptions}. */
 export const release = proxyActivities<Activities>(releaseOptions);

@@ -71,7 +71,7 @@ export function failedRecord(started: DeploymentRecord, progress: RunProgress, e
 }
 
 /** A one-line account of what a failed run changed before it stopped. */
-export function stateLeft(progress: RunProgress): string {
+function stateLeft(progress: RunProgress): string {
   const parts = progress.modes
     .filter((mode) => mode.state !== ModeState.Pending && mode.state !== ModeState.Skipped)
     .map((mode) => {

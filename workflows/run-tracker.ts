@@ -127,7 +127,7 @@ export class RunTracker {
 }
 
 /** The progress as Markdown, for the "Current details" of the run in Temporal Web. */
-export function progressDetails(progress: RunProgress): string {
+function progressDetails(progress: RunProgress): string {
   const versions = progress.versions ? ` ${progress.versions.current ?? '(new)'} → ${progress.versions.target}` : '';
   const lines = [`**${progress.hook}** of \`${progress.deploymentId}\` (${progress.driver})${versions}: ${progress.status}`, ''];
   for (const mode of progress.modes) {

@@ -8,7 +8,7 @@ import { FailureType } from '../../contract/failures.js';
 const transient = (status: number) => status >= 500 || status === 429 || status === 408;
 
 /** Fetches `url` once; network errors and transient statuses throw retryable errors. */
-export async function checkHttp(input: CheckHttpInput): Promise<CheckHttpResult> {
+async function checkHttp(input: CheckHttpInput): Promise<CheckHttpResult> {
   const { url, status: expected = 200, bodyIncludes, timeoutSeconds = 10 } = input;
   let response: Response;
   try {

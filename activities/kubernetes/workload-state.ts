@@ -39,7 +39,7 @@ export function podState(pod: V1Pod): PodState {
 }
 
 /** One workload as reports show it. */
-export function workloadState(w: Workload): WorkloadState {
+function workloadState(w: Workload): WorkloadState {
   if (w.kind === 'CronJob') {
     const suspended = w.object.spec?.suspend ?? false;
     return { kind: w.kind, name: w.name, desiredReplicas: null, readyReplicas: null, observed: true, suspended };

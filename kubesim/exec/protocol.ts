@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 export const Channel = { Stdin: 0, Stdout: 1, Stderr: 2, Error: 3, Resize: 4, Close: 255 } as const;
 
 /** Sub-protocols served, in the order a client's offer is checked against. */
-export const EXEC_PROTOCOLS = [
+const EXEC_PROTOCOLS = [
   'v5.channel.k8s.io',
   'v4.channel.k8s.io',
   'v3.channel.k8s.io',
@@ -27,7 +27,7 @@ export function hasJsonStatus(protocol: string): boolean {
 }
 
 /** Whether frames are base64 text rather than binary. */
-export function isBase64(protocol: string): boolean {
+function isBase64(protocol: string): boolean {
   return protocol.includes('base64');
 }
 

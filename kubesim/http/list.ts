@@ -7,7 +7,7 @@ import { badRequest } from '../status.js';
 import { objectKey, type KubeObject } from '../util.js';
 
 /** Objects of a type matching `labelSelector` and `fieldSelector` query parameters. */
-export function selectObjects(ctx: SimContext, rt: ResourceType, namespace: string | undefined, query: URLSearchParams): KubeObject[] {
+function selectObjects(ctx: SimContext, rt: ResourceType, namespace: string | undefined, query: URLSearchParams): KubeObject[] {
   const byLabels = parseLabelSelector(query.get('labelSelector') ?? undefined);
   const byFields = parseFieldSelector(query.get('fieldSelector') ?? undefined);
   return ctx.store.list(rt, namespace).filter((o) => byLabels(o.metadata.labels ?? {}) && byFields(o));

@@ -12,7 +12,7 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, heade
 }
 
 /** Sends a Status body with its own code. */
-export function sendStatus(res: ServerResponse, status: StatusBody, headers: Record<string, string> = {}): void {
+function sendStatus(res: ServerResponse, status: StatusBody, headers: Record<string, string> = {}): void {
   sendJson(res, status.code, status, headers);
 }
 
@@ -30,7 +30,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** The base media type of a Content-Type header. */
-export function mediaType(header: string | undefined): string {
+function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 

@@ -8,7 +8,7 @@ import { badRequest, conflict, invalid, methodNotAllowed } from '../status.js';
 import { isObject, type KubeObject } from '../util.js';
 
 /** The autoscaling/v1 Scale of a workload. */
-export function scaleOf(obj: KubeObject): Record<string, unknown> {
+function scaleOf(obj: KubeObject): Record<string, unknown> {
   const spec = isObject(obj.spec) ? obj.spec : {};
   const status = isObject(obj.status) ? obj.status : {};
   const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
