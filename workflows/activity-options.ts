@@ -18,17 +18,20 @@ const defaultRetry: RetryPolicy = {
 /** Short reads and bookkeeping. */
 export const quickOptions: ActivityOptions = { startToCloseTimeout: '30s', retry: defaultRetry };
 
-/** Work that waits on the cluster: heartbeats, so a dead worker is noticed within a minute. */
+/**
+ * Work that waits on the cluster. It heartbeats at least every few seconds, so a worker that dies
+ * is noticed within 10 s and another attempt starts on a live worker within 15 s.
+ */
 export const waitingOptions: ActivityOptions = {
   startToCloseTimeout: '30m',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '10s',
   retry: defaultRetry,
 };
 
-/** The Helm release step: long, heartbeating, retried a few times only. */
+/** The Helm release step: long, heartbeating every 5 s like the waits, retried a few times only. */
 export const releaseOptions: ActivityOptions = {
   startToCloseTimeout: '1h',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '10s',
   retry: { ...defaultRetry, maximumAttempts: 3 },
 };
 

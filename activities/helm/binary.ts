@@ -127,9 +127,31 @@ export function outputTail(result: HelmResult, max = 1500): string {
   return text.length > max ? `…${text.slice(-max)}` : text;
 }
 
-/** True when helm failed for a reason another attempt may not meet (cluster or chart source unreachable). */
+/**
+ * Helm's wording for failures another attempt may not meet: the API server or the chart source
+ * was busy, unreachable or cut the connection. Helm turns Kubernetes API errors into these
+ * phrases (client-go's `StatusError` texts), so the exit code alone says nothing.
+ */
+const transientHelmErrors: RegExp[] = [
+  /another operation \(install\/upgrade\/rollback\) is in progress/i,
+  // API server errors: 500 "an error on the server (...) has prevented the request from succeeding",
+  // 500 "Internal error occurred", 503 "the server is currently unable to handle the request",
+  // 429 "the server has received too many requests", 504 "the server was unable to return a response in the time allotted".
+  /an error on the server/i,
+  /Internal error occurred/i,
+  /server is currently unable/i,
+  /too many requests/i,
+  /unable to return a response in the time allotted/i,
+  /the object has been modified; please apply your changes/i,
+  /etcdserver/i,
+  // Discovery and connection failures.
+  /couldn't get resource list/i,
+  /Kubernetes cluster unreachable/i,
+  /connection refused|connection reset|broken pipe|i\/o timeout|TLS handshake timeout|no such host|http2: client connection lost|GOAWAY/i,
+  /unexpected EOF|EOF$/im,
+];
+
+/** True when helm failed for a reason another attempt may not meet (API server or chart source busy or unreachable). */
 export function isTransientHelmFailure(result: HelmResult): boolean {
-  return /another operation \(install\/upgrade\/rollback\) is in progress|connection refused|connection reset|i\/o timeout|TLS handshake timeout|no such host|server is currently unable|Too Many Requests|etcdserver|EOF$/im.test(
-    result.stderr,
-  );
+  return transientHelmErrors.some((pattern) => pattern.test(result.stderr));
 }
