@@ -57,3 +57,12 @@ export const nonRetryableFailureTypes: FailureType[] = [
   FailureType.TemplateError,
   FailureType.RecordConflict,
 ];
+
+/**
+ * A value as a failure message quotes it: JSON, cut to `max` characters with its full length
+ * said, so a huge bad input never makes a huge message (Temporal refuses oversized failures).
+ */
+export function quoted(value: unknown, max = 60): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length <= max ? json : `${json.slice(0, max)}… (${json.length} characters)`;
+}

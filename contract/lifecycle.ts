@@ -54,6 +54,29 @@ export interface UpgradeInput extends HookInputBase {
 /** Input of either lifecycle workflow. */
 export type HookInput = SetupInput | UpgradeInput;
 
+/**
+ * Size limits of a hook input. A run refuses larger input at once (`InvalidInput`): every value
+ * travels in the run's history, and Temporal refuses payloads of a few MB.
+ */
+export const inputLimits = {
+  /** The whole input as JSON. */
+  inputBytes: 256 * 1024,
+  /** How deeply objects and arrays may nest. */
+  depth: 16,
+  /** A driver name. */
+  name: 100,
+  /** `version`, `targetVersion`, `driverVersion`. */
+  version: 64,
+  /** How many parameters. */
+  parameterCount: 200,
+  /** A parameter name. */
+  parameterName: 100,
+  /** A string parameter value (a certificate chain fits). */
+  parameterValue: 64 * 1024,
+  /** `config` as JSON. */
+  configBytes: 128 * 1024,
+} as const;
+
 /** Versions a run works between. `current` is absent on setup. */
 export interface Versions {
   current?: string;

@@ -72,6 +72,8 @@ const parameter = {
       type: 'boolean',
       description: 'the value is a secret: never logged, shown or stored in plain text',
     },
+    min: { type: 'integer', description: 'integer parameters: the smallest value allowed (a Styrmin extension)' },
+    max: { type: 'integer', description: 'integer parameters: the largest value allowed (a Styrmin extension)' },
   },
 } as const;
 

@@ -109,8 +109,18 @@ function checkParameter(parameter: Entry, path: PathSegment[]): Finding[] {
   } else if (parameter.values !== undefined && typeof kind === 'string') {
     findings.push({ path: [...path, 'values'], severity: 'warning', message: `"values" is ignored: parameter "${name}" is of kind ${kind}, not enum` });
   }
+  const { min, max } = parameter;
+  if ((min !== undefined || max !== undefined) && kind !== 'integer') {
+    findings.push({ path: [...path, min !== undefined ? 'min' : 'max'], severity: 'error', message: `"min" and "max" apply to integer parameters; "${name}" is of kind ${String(kind)}` });
+  } else if (typeof min === 'number' && typeof max === 'number' && min > max) {
+    findings.push({ path: [...path, 'min'], severity: 'error', message: `parameter "${name}" has min ${min} above max ${max}` });
+  }
   if (!hasDefault) return findings;
   if (kind === 'integer' && !Number.isInteger(value)) wrongDefault('a whole number (unquoted, e.g. 3)');
+  else if (kind === 'integer' && typeof value === 'number') {
+    if (typeof min === 'number' && value < min) wrongDefault(`at least ${min}`);
+    if (typeof max === 'number' && value > max) wrongDefault(`at most ${max}`);
+  }
   if (kind === 'boolean' && typeof value !== 'boolean') wrongDefault('true or false (unquoted)');
   if (kind === 'string' && typeof value !== 'string') wrongDefault(`a string (quote it: "${String(value)}")`);
   return findings;

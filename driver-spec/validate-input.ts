@@ -4,6 +4,7 @@
  *
  * Pure (no Node imports): workflow code imports this module.
  */
+import { quoted } from '../contract/failures.js';
 import type { Hook, ParameterValue } from '../contract/lifecycle.js';
 import { closestName } from './similar-names.js';
 import type { DriverSpec, ParameterSpec } from './types.js';
@@ -48,6 +49,14 @@ function coerce(parameter: ParameterSpec, value: ParameterValue): ParameterValue
     case 'enum':
       return (parameter.values ?? []).find((choice) => choice === value || String(choice) === String(value));
   }
+}
+
+/** What an integer parameter's `min` and `max` refuse in `value`, if anything. */
+function rangeProblem(parameter: ParameterSpec, value: ParameterValue): string | undefined {
+  if (typeof value !== 'number') return undefined;
+  if (parameter.min !== undefined && value < parameter.min) return `at least ${parameter.min}`;
+  if (parameter.max !== undefined && value > parameter.max) return `at most ${parameter.max}`;
+  return undefined;
 }
 
 function allowedText(parameter: ParameterSpec): string {
@@ -101,20 +110,22 @@ export function validateHookInput(spec: DriverSpec, hook: Hook, input: HookInput
       else problems.push(`parameter "${parameter.name}" is required (no default): give ${allowedText(parameter)}`);
       continue;
     }
+    const shown = parameter.secret ? `a secret ${typeof value}` : quoted(value);
     const coerced = coerce(parameter, value);
-    if (coerced !== undefined) {
-      parameters[parameter.name] = coerced;
+    if (coerced === undefined) {
+      problems.push(`parameter "${parameter.name}" must be ${allowedText(parameter)}, got ${shown}`);
       continue;
     }
-    const shown = parameter.secret ? `a secret ${typeof value}` : JSON.stringify(value);
-    problems.push(`parameter "${parameter.name}" must be ${allowedText(parameter)}, got ${shown}`);
+    const outOfRange = rangeProblem(parameter, coerced);
+    if (outOfRange) problems.push(`parameter "${parameter.name}" must be ${outOfRange}, got ${shown}`);
+    else parameters[parameter.name] = coerced;
   }
   const names = declared.map((parameter) => parameter.name);
   for (const name of Object.keys(given).filter((key) => !names.includes(key))) {
     const suggestion = closestName(name, names);
     const hint = suggestion ? `did you mean "${suggestion}"? ` : '';
     const accepted = names.length > 0 ? `driver ${spec.metadata.name} takes: ${names.join(', ')}` : `driver ${spec.metadata.name} takes no parameters`;
-    problems.push(`unknown parameter "${name}": ${hint}${accepted}`);
+    problems.push(`unknown parameter ${quoted(name)}: ${hint}${accepted}`);
   }
   return { version, parameters, problems };
 }

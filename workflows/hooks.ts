@@ -2,7 +2,7 @@
  * The lifecycle workflows `setup` and `upgrade`: check the input, take the deployment's lock,
  * prepare the run, then run the modes pre → core → post, each mode's steps side by side.
  */
-import { CancellationScope, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { Hook, type HookInput, type RunResult, type SetupInput, type UpgradeInput } from '../contract/lifecycle.js';
 import type { DeploymentRecord } from '../contract/record.js';
 import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from '../contract/search-attributes.js';
@@ -14,6 +14,9 @@ import { assertInputShape } from './input-shape.js';
 import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
 import { runMode } from './modes.js';
 import { RunTracker } from './run-tracker.js';
+
+/** Patch id: a setup checks its input against the driver before it creates the namespace. */
+const checkBeforeCreatePatch = 'setup-checks-before-creating-namespace';
 
 /** First creation of a deployment: installs the application at `version` with its setup actions. */
 export async function setup(input: SetupInput): Promise<RunResult> {
@@ -39,10 +42,14 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
   const lock = await acquireDeploymentLock(deploymentId, hook);
   let record: DeploymentRecord | undefined;
   try {
-    if (hook === Hook.Setup) await quick.ensureNamespace({ namespace });
+    // A setup creates its namespace only once the input has passed every check. Runs started
+    // before this order created it first; they keep their order when they replay.
+    const checkBeforeCreate = patched(checkBeforeCreatePatch);
+    if (hook === Hook.Setup && !checkBeforeCreate) await quick.ensureNamespace({ namespace });
     const previous = await quick.readDeploymentRecord({ deploymentId, namespace });
     const { workflowId, runId } = workflowInfo();
     const run = await quick.prepareRun({ hook, input, workflowId, record: previous });
+    if (hook === Hook.Setup && checkBeforeCreate) await quick.ensureNamespace({ namespace });
     tracker.setVersions(run.versions);
     upsertSearchAttributes([{ key: targetVersionKey, value: run.versions.target }]);
     record = startedRecord(previous, run, { hook, workflowId, runId, startedAt: new Date().toISOString() });

@@ -81,6 +81,27 @@ describe('loadDriver', () => {
     ]);
   });
 
+  it('accepts min and max on integer parameters and refuses them where they cannot hold', async () => {
+    const bounded = minimal('bounded', '1', '  parameters:\n    - { name: replicas, kind: integer, default: 2, min: 1, max: 10 }\n');
+    const driver = await loadDriver(await driverFolder(bounded));
+    expect(driver.spec.spec.parameters?.[0]).toMatchObject({ min: 1, max: 10 });
+    const broken = minimal(
+      'broken-bounds',
+      '1',
+      [
+        '  parameters:',
+        '    - { name: size, kind: string, min: 1 }',
+        '    - { name: workers, kind: integer, min: 5, max: 2 }',
+        '    - { name: shards, kind: integer, default: 0, min: 1 }',
+        '',
+      ].join('\n'),
+    );
+    const error = await loadError(loadDriver(await driverFolder(broken)));
+    expect(error.message).toContain('spec.parameters[0].min: "min" and "max" apply to integer parameters; "size" is of kind string');
+    expect(error.message).toContain('spec.parameters[1].min: parameter "workers" has min 5 above max 2');
+    expect(error.message).toContain('spec.parameters[2].default: default of integer parameter "shards" must be at least 1, got 0');
+  });
+
   it('accepts a module that re-exports from a package, warning that the name is not checked there', async () => {
     const actions = `export * from '@example/driver-actions';\n`;
     const extra = '  actions:\n    - { name: go, hook: setup, mode: pre, location: "actions.ts::go" }\n';
