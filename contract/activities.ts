@@ -13,7 +13,7 @@ import type {
   WorkloadChange,
 } from './kubernetes.js';
 import type { LockHolder } from './lock.js';
-import type { PreparedRun, PrepareRunInput } from './plan.js';
+import type { CancellationRequest, PreparedRun, PrepareRunInput } from './plan.js';
 import type { DeploymentRecord, ReadDeploymentRecordInput, WriteDeploymentRecordInput } from './record.js';
 import type { ReleaseChartInput, ReleaseChartResult } from './release.js';
 
@@ -23,6 +23,8 @@ export interface RunActivities {
   prepareRun(input: PrepareRunInput): Promise<PreparedRun>;
   /** Who holds a deployment's lock; undefined once it is free. */
   describeLockHolder(input: { lockWorkflowId: string }): Promise<LockHolder | undefined>;
+  /** Who asked Temporal to cancel a run, and why, from the run's history. */
+  describeCancellation(input: { workflowId: string; runId: string }): Promise<CancellationRequest>;
 }
 
 /** The Kubernetes primitives, and the deployment's namespace. */

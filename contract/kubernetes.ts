@@ -30,6 +30,20 @@ export interface ExecuteCommandsInput {
   commands: string[][];
   /** Seconds each command may run. @default no limit beyond the activity's own timeouts */
   timeoutSeconds?: number;
+  /** Once-only key with the run it is scoped to: a success recorded under both is returned instead of running again. */
+  once?: OnceKey;
+}
+
+/**
+ * A once-only key of `executeCommands` and the lifecycle run it belongs to (the setup or upgrade
+ * workflow execution the action runs under). A retry or a resumed run finds the run's record; a
+ * later run, with another run id, runs the commands again.
+ */
+export interface OnceKey {
+  /** The driver's key, e.g. `migrate-to-2.0.0`; at most 200 characters. */
+  key: string;
+  workflowId: string;
+  runId: string;
 }
 
 /** Workload kinds the primitives act on. */
@@ -97,4 +111,9 @@ export interface CommandResult {
   /** True when stdout or stderr was longer than what is kept. */
   truncated: boolean;
   durationMs: number;
+  /**
+   * True when the command did not run now: its success was recorded under the call's once-only key
+   * earlier in the same run, and this is that record (output tails cut to 2 KiB or less).
+   */
+  replayed?: boolean;
 }

@@ -47,6 +47,24 @@ export interface PrepareRunInput {
   record: DeploymentRecord | null;
 }
 
+/** A run the record shows in progress whose workflow has closed without recording its end (terminated, timed out). */
+export interface InterruptedRun {
+  workflowId: string;
+  runId: string;
+  /** How Temporal closed it: `terminated`, `timed out`, ... */
+  closedAs: string;
+  /** ISO 8601 time it closed. */
+  closedAt?: string;
+  /** The termination's reason and who asked for it, when Temporal knows. */
+  reason?: string;
+}
+
+/** Who asked for a run's cancellation (the client's identity) and the reason they gave, if any. */
+export interface CancellationRequest {
+  identity?: string;
+  reason?: string;
+}
+
 /** Everything a run needs, resolved once when it starts: checked input, frozen context, plan. */
 export interface PreparedRun {
   context: RunContext;
@@ -55,4 +73,6 @@ export interface PreparedRun {
   release: ReleaseSettings;
   /** Names of secret parameters: the record keeps them in a Secret, never in clear. */
   secretParameters: string[];
+  /** The record's last run, when it never recorded its end; this run records it. */
+  interruptedRun?: InterruptedRun;
 }

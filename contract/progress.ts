@@ -7,6 +7,8 @@ export const ActionState = {
   Running: 'running',
   Succeeded: 'succeeded',
   Failed: 'failed',
+  /** The run was cancelled while the step ran. */
+  Cancelled: 'cancelled',
 } as const;
 export type ActionState = (typeof ActionState)[keyof typeof ActionState];
 
@@ -15,7 +17,7 @@ export const ModeState = { ...ActionState, Skipped: 'skipped' } as const;
 export type ModeState = (typeof ModeState)[keyof typeof ModeState];
 
 /** State of a whole run. */
-export const RunStatus = { Running: 'running', Succeeded: 'succeeded', Failed: 'failed' } as const;
+export const RunStatus = { Running: 'running', Succeeded: 'succeeded', Failed: 'failed', Cancelled: 'cancelled' } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
 /** Progress of one step: an action's child workflow, or the release activity of the run itself. */

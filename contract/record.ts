@@ -9,7 +9,15 @@ export const DeploymentStatus = { Deployed: 'deployed', Failed: 'failed', InProg
 export type DeploymentStatus = (typeof DeploymentStatus)[keyof typeof DeploymentStatus];
 
 /** Outcome of one lifecycle run. */
-export const RunRecordStatus = { InProgress: 'in-progress', Succeeded: 'succeeded', Failed: 'failed' } as const;
+export const RunRecordStatus = {
+  InProgress: 'in-progress',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  /** An operator cancelled the run; it recorded where it stopped. */
+  Cancelled: 'cancelled',
+  /** The run was terminated (or timed out) and could not record its end; the next run did. */
+  Terminated: 'terminated',
+} as const;
 export type RunRecordStatus = (typeof RunRecordStatus)[keyof typeof RunRecordStatus];
 
 /** One lifecycle run on the deployment, as the history keeps it. */

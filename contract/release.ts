@@ -31,4 +31,6 @@ export interface ReleaseChartResult {
   output: string;
   /** What was done first about a release left pending by a dead client, if anything. */
   recovered?: string;
+  /** Workloads Styrmin had stopped that the release kept stopped (`Deployment/task-worker`); empty when unchanged. */
+  keptStopped: string[];
 }

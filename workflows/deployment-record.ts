@@ -3,9 +3,9 @@
  * deployed or failed, with the run in its history. Pure functions; activities store the result.
  */
 import { DeploymentStatus, RunRecordStatus, recordHistoryLimit, type DeploymentRecord, type RunRecord } from '../contract/record.js';
-import { type Hook } from '../contract/lifecycle.js';
+import { Mode, type Hook } from '../contract/lifecycle.js';
 import { ActionState, ModeState, type RunProgress } from '../contract/progress.js';
-import { type PreparedRun } from '../contract/plan.js';
+import type { PreparedRun } from '../contract/plan.js';
 
 /** Identity of the run, for its history entry. */
 export interface RunIdentity {
@@ -29,7 +29,7 @@ export function startedRecord(previous: DeploymentRecord | null, run: PreparedRu
     status: RunRecordStatus.InProgress,
     startedAt: id.startedAt,
   };
-  const base: DeploymentRecord = previous ?? {
+  const base: DeploymentRecord = previous ? recordInterrupted(previous, run, id.startedAt) : {
     deploymentId: context.deployment.id,
     driver: context.driver.name,
     driverVersion: context.driver.version,
@@ -45,40 +45,77 @@ export function startedRecord(previous: DeploymentRecord | null, run: PreparedRu
   return { ...base, status: DeploymentStatus.InProgress, history: [...base.history, entry].slice(-recordHistoryLimit) };
 }
 
-/** The record after a successful run: the new versions and parameters are what is deployed. */
-export function succeededRecord(started: DeploymentRecord, run: PreparedRun, endedAt: string): DeploymentRecord {
+/** The previous record with its last run closed, when that run was terminated before it could record its end. */
+function recordInterrupted(previous: DeploymentRecord, run: PreparedRun, now: string): DeploymentRecord {
+  const gone = run.interruptedRun;
+  const last = previous.history.at(-1);
+  if (!gone || last?.workflowId !== gone.workflowId || last.runId !== gone.runId) return previous;
+  const why = `the run was ${gone.closedAs} before it could record how it ended${gone.reason ? ` (${gone.reason})` : ''}`;
+  const end = { status: RunRecordStatus.Terminated, endedAt: gone.closedAt ?? now, error: why, stateLeft: 'unknown: the run stopped without cleaning up' };
+  return { ...previous, status: previous.status === DeploymentStatus.InProgress ? DeploymentStatus.Failed : previous.status, history: closeLast(previous.history, end) };
+}
+
+/** The deployed versions, parameters and configuration are the run's: its release is live. */
+function deployedBy(record: DeploymentRecord, run: PreparedRun): DeploymentRecord {
   const { context, versions } = run;
   return {
-    ...started,
+    ...record,
     driver: context.driver.name,
     driverVersion: context.driver.version,
     appVersion: versions.target,
     parameters: context.parameters,
     secretParameters: run.secretParameters,
     config: context.instance.config,
+  };
+}
+
+/** The record after a successful run: the new versions and parameters are what is deployed. */
+export function succeededRecord(started: DeploymentRecord, run: PreparedRun, endedAt: string): DeploymentRecord {
+  return {
+    ...deployedBy(started, run),
     status: DeploymentStatus.Deployed,
     history: closeLast(started.history, { status: RunRecordStatus.Succeeded, endedAt }),
   };
 }
 
-/** The record after a failed run: versions stay as they were; the run says why and what it left. */
-export function failedRecord(started: DeploymentRecord, progress: RunProgress, error: string, endedAt: string): DeploymentRecord {
+/** How a run that did not succeed ended. */
+export interface RunEnding {
+  status: typeof RunRecordStatus.Failed | typeof RunRecordStatus.Cancelled;
+  error: string;
+  endedAt: string;
+}
+
+/**
+ * The record after a failed or cancelled run: it says why and what the run left. Once core (the
+ * release) succeeded the application runs the new version, so the record says so even when a
+ * later mode failed.
+ */
+export function unsucceededRecord(started: DeploymentRecord, run: PreparedRun, progress: RunProgress, ending: RunEnding): DeploymentRecord {
+  const released = progress.modes.some((mode) => mode.mode === Mode.Core && mode.state === ModeState.Succeeded);
   return {
-    ...started,
+    ...(released ? deployedBy(started, run) : started),
     status: DeploymentStatus.Failed,
-    history: closeLast(started.history, { status: RunRecordStatus.Failed, endedAt, error, stateLeft: stateLeft(progress) }),
+    history: closeLast(started.history, { ...ending, stateLeft: stateLeft(progress) }),
   };
 }
 
-/** A one-line account of what a failed run changed before it stopped. */
+/** How each step state reads in an account of what a run left. */
+const stepWords = [
+  [ActionState.Succeeded, 'done'],
+  [ActionState.Failed, 'failed'],
+  [ActionState.Cancelled, 'cancelled'],
+] as const;
+
+/** A one-line account of what a failed or cancelled run changed before it stopped. */
 function stateLeft(progress: RunProgress): string {
   const parts = progress.modes
     .filter((mode) => mode.state !== ModeState.Pending && mode.state !== ModeState.Skipped)
     .map((mode) => {
-      const done = mode.actions.filter((a) => a.state === ActionState.Succeeded).map((a) => a.name);
-      const failed = mode.actions.filter((a) => a.state === ActionState.Failed).map((a) => a.name);
-      const said = [done.length ? `done: ${done.join(', ')}` : '', failed.length ? `failed: ${failed.join(', ')}` : ''];
-      return `${mode.mode} ${mode.state}${said.some(Boolean) ? ` (${said.filter(Boolean).join('; ')})` : ''}`;
+      const said = stepWords
+        .map(([state, word]) => ({ word, names: mode.actions.filter((a) => a.state === state).map((a) => a.name) }))
+        .filter(({ names }) => names.length > 0)
+        .map(({ word, names }) => `${word}: ${names.join(', ')}`);
+      return `${mode.mode} ${mode.state}${said.length ? ` (${said.join('; ')})` : ''}`;
     });
   const untouched = progress.modes.filter((m) => m.state === ModeState.Skipped).map((m) => m.mode);
   if (untouched.length) parts.push(`not run: ${untouched.join(', ')}`);

@@ -1,8 +1,9 @@
 /** Turning Temporal failure chains into one line an operator can act on. */
-import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TemporalFailure, isCancellation } from '@temporalio/workflow';
 
-/** The deepest cause of a failure chain, with its type: `[CommandFailed] migrate exited 1`. */
+/** The deepest cause of a failure chain, with its type: `[CommandFailed] migrate exited 1`; or `cancelled`. */
 export function describeFailure(err: unknown): string {
+  if (isCancellation(err)) return 'cancelled';
   let deepest: unknown = err;
   while (deepest instanceof TemporalFailure && deepest.cause) deepest = deepest.cause;
   const message = deepest instanceof Error ? deepest.message : String(deepest);

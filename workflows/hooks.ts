@@ -2,13 +2,14 @@
  * The lifecycle workflows `setup` and `upgrade`: check the input, take the deployment's lock,
  * prepare the run, then run the modes pre → core → post, each mode's steps side by side.
  */
-import { CancellationScope, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { Hook, type HookInput, type RunResult, type SetupInput, type UpgradeInput } from '../contract/lifecycle.js';
-import type { DeploymentRecord } from '../contract/record.js';
+import type { CancellationRequest, PreparedRun } from '../contract/plan.js';
+import { RunRecordStatus, type DeploymentRecord } from '../contract/record.js';
 import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from '../contract/search-attributes.js';
 import { RunStatus } from '../contract/progress.js';
 import { quick } from './activity-options.js';
-import { failedRecord, startedRecord, succeededRecord } from './deployment-record.js';
+import { startedRecord, succeededRecord, unsucceededRecord } from './deployment-record.js';
 import { describeFailure, runFailure } from './failures.js';
 import { assertInputShape } from './input-shape.js';
 import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
@@ -18,6 +19,9 @@ import { RunTracker } from './run-tracker.js';
 /** Patch id: a setup checks its input against the driver before it creates the namespace. */
 const checkBeforeCreatePatch = 'setup-checks-before-creating-namespace';
 
+/** Patch id: a cancelled run asks Temporal who cancelled it, for its record. */
+const cancellationRequestPatch = 'cancelled-run-names-who-asked';
+
 /** First creation of a deployment: installs the application at `version` with its setup actions. */
 export async function setup(input: SetupInput): Promise<RunResult> {
   return runHook(Hook.Setup, input);
@@ -26,6 +30,19 @@ export async function setup(input: SetupInput): Promise<RunResult> {
 /** Moves a deployment to `targetVersion` (or a new driver version) with its upgrade actions. */
 export async function upgrade(input: UpgradeInput): Promise<RunResult> {
   return runHook(Hook.Upgrade, input);
+}
+
+/**
+ * What a cancelled run says of its end: where it was and who asked. Runs cancelled before this
+ * asked Temporal nothing; they keep their history when they replay.
+ */
+async function cancellationText(tracker: RunTracker): Promise<string> {
+  const where = tracker.whereNow();
+  if (!patched(cancellationRequestPatch)) return `cancelled ${where}`;
+  const { workflowId, runId } = workflowInfo();
+  const request = await CancellationScope.nonCancellable(() => quick.describeCancellation({ workflowId, runId })).catch(() => ({}) as CancellationRequest);
+  const who = [request.identity && `by ${request.identity}`, request.reason && `reason: ${request.reason}`].filter(Boolean).join(', ');
+  return `cancelled ${where}${who ? ` (${who})` : ''}`;
 }
 
 async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
@@ -41,6 +58,7 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
 
   const lock = await acquireDeploymentLock(deploymentId, hook);
   let record: DeploymentRecord | undefined;
+  let run: PreparedRun | undefined;
   try {
     // A setup creates its namespace only once the input has passed every check. Runs started
     // before this order created it first; they keep their order when they replay.
@@ -48,7 +66,7 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     if (hook === Hook.Setup && !checkBeforeCreate) await quick.ensureNamespace({ namespace });
     const previous = await quick.readDeploymentRecord({ deploymentId, namespace });
     const { workflowId, runId } = workflowInfo();
-    const run = await quick.prepareRun({ hook, input, workflowId, record: previous });
+    run = await quick.prepareRun({ hook, input, workflowId, record: previous });
     if (hook === Hook.Setup && checkBeforeCreate) await quick.ensureNamespace({ namespace });
     tracker.setVersions(run.versions);
     upsertSearchAttributes([{ key: targetVersionKey, value: run.versions.target }]);
@@ -65,13 +83,16 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     tracker.succeeded();
     return { deploymentId, hook, versions: run.versions, progress: tracker.progress };
   } catch (err) {
-    const error = describeFailure(err);
-    tracker.failed(error);
+    const cancelled = isCancellation(err);
+    const error = cancelled ? await cancellationText(tracker) : describeFailure(err);
+    if (cancelled) tracker.cancelled(error);
+    else tracker.failed(error);
     // Leave a record of what happened even when the run is being cancelled.
-    if (record) {
-      const failed = failedRecord(record, tracker.progress, error, new Date().toISOString());
+    if (record && run) {
+      const ending = { status: cancelled ? RunRecordStatus.Cancelled : RunRecordStatus.Failed, error, endedAt: new Date().toISOString() };
+      const ended = unsucceededRecord(record, run, tracker.progress, ending);
       // The run's own failure matters more than a record that could not be written.
-      await CancellationScope.nonCancellable(() => quick.writeDeploymentRecord({ deploymentId, namespace, record: failed })).catch(
+      await CancellationScope.nonCancellable(() => quick.writeDeploymentRecord({ deploymentId, namespace, record: ended })).catch(
         (writeError: unknown) => log.warn('the failed run could not be recorded in the cluster', { deploymentId, error: describeFailure(writeError) }),
       );
     }

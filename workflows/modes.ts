@@ -3,7 +3,7 @@
  * the built-in Helm release as an activity), the mode waits for all of them (a failure does not
  * cancel its siblings), then reports every failure in one error.
  */
-import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../contract/failures.js';
 import type { Hook, Mode } from '../contract/lifecycle.js';
 import { releaseStepName, type ActionStep, type ModePlan, type PlannedStep, type PreparedRun } from '../contract/plan.js';
@@ -44,6 +44,13 @@ export async function runMode(scope: RunScope, plan: ModePlan, tracker: RunTrack
     mode.ended(ModeState.Succeeded);
     return;
   }
+  // A run being cancelled stops as cancelled, not as a mode whose actions failed.
+  const cancellation = outcomes.find((outcome) => outcome.status === 'rejected' && isCancellation(outcome.reason));
+  if (cancellation && CancellationScope.current().consideredCancelled) {
+    mode.ended(ModeState.Cancelled);
+    tracker.skipPendingModes();
+    throw (cancellation as PromiseRejectedResult).reason;
+  }
   mode.ended(ModeState.Failed);
   tracker.skipPendingModes();
   throw modeFailed(scope, plan.mode, failed, steps);
@@ -78,7 +85,8 @@ async function runStep(scope: RunScope, mode: Mode, step: PlannedStep, tracker: 
     else await runRelease(scope);
     tracker.succeeded();
   } catch (err) {
-    tracker.failed(describeFailure(err));
+    if (isCancellation(err)) tracker.cancelled();
+    else tracker.failed(describeFailure(err));
     throw err;
   }
 }

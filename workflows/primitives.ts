@@ -12,7 +12,7 @@
  * }
  */
 import type { Duration } from '@temporalio/common';
-import { ApplicationFailure, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, sleep, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../contract/activities.js';
 import type { ComponentStatus } from '../contract/kubernetes.js';
 import { FailureType } from '../contract/failures.js';
@@ -73,12 +73,30 @@ export interface ExecuteCommandsRequest {
   container?: string;
   commands: string[][];
   timeoutSeconds?: number;
+  /**
+   * Once-only key, e.g. `migrate-to-${versions.target}`: once the commands succeeded under this key
+   * in this run, a retry, a resumed run or another call with the key returns the recorded results
+   * (`replayed: true`) instead of running them again. A later run runs them again. At most once per
+   * recorded success: a worker that dies after the commands ended but before the success was
+   * recorded leaves them to run again.
+   */
+  once?: string;
+}
+
+/**
+ * The lifecycle run (setup or upgrade execution) a once-only key belongs to: the action's parent.
+ * An action started on its own (tests) is its own run.
+ */
+function onceScope(key: string) {
+  const { parent, workflowId, runId } = workflowInfo();
+  return { key, workflowId: parent?.workflowId ?? workflowId, runId: parent?.runId ?? runId };
 }
 
 /** Runs commands in order in a ready pod of the component; a non-zero exit fails without retry. */
 export async function executeCommands(deploymentId: string, request: ExecuteCommandsRequest, options?: CallOptions) {
   const { namespace, components } = resolve(deploymentId, [request.component]);
-  const summary = `exec in ${request.component}: ${request.commands.map((c) => c.join(' ')).join('; ')}`;
+  const once = request.once === undefined ? '' : ` [once ${request.once}]`;
+  const summary = `exec in ${request.component}${once}: ${request.commands.map((c) => c.join(' ')).join('; ')}`;
   return activities(waitingOptions, summary.slice(0, 200), options).executeCommands({
     deploymentId,
     namespace,
@@ -86,6 +104,8 @@ export async function executeCommands(deploymentId: string, request: ExecuteComm
     container: request.container,
     commands: request.commands,
     timeoutSeconds: request.timeoutSeconds,
+    // Only a keyed call carries a scope, so unkeyed calls schedule the same input as before.
+    ...(request.once === undefined ? {} : { once: onceScope(request.once) }),
   });
 }
 

@@ -40,6 +40,11 @@ export class StepTracker {
     this.end(ActionState.Failed);
   }
 
+  /** The run was cancelled while the step ran. */
+  cancelled(): void {
+    this.end(ActionState.Cancelled);
+  }
+
   private end(state: ActionState): void {
     this.entry.state = state;
     this.entry.endedAt = now();
@@ -67,8 +72,8 @@ export class ModeTracker {
     this.publish();
   }
 
-  /** The mode ended as `succeeded`, `failed` or `skipped`. */
-  ended(state: typeof ModeState.Succeeded | typeof ModeState.Failed | typeof ModeState.Skipped): void {
+  /** The mode ended as `succeeded`, `failed`, `cancelled` or `skipped`. */
+  ended(state: Exclude<ModeState, typeof ModeState.Pending | typeof ModeState.Running>): void {
     this.entry.state = state;
     this.entry.endedAt = now();
     this.publish();
@@ -118,6 +123,21 @@ export class RunTracker {
     this.progress.status = RunStatus.Failed;
     this.progress.error = error;
     this.publish();
+  }
+
+  /** The run was cancelled; `where` says what it was doing. */
+  cancelled(where: string): void {
+    this.progress.status = RunStatus.Cancelled;
+    this.progress.error = where;
+    this.publish();
+  }
+
+  /** Where the run is: the running mode and its running steps, for a cancellation's record. */
+  whereNow(): string {
+    const mode = this.progress.modes.find((m) => m.state === ModeState.Running || m.state === ModeState.Cancelled);
+    if (!mode) return 'before any mode ran';
+    const steps = mode.actions.filter((a) => a.state === ActionState.Running || a.state === ActionState.Cancelled).map((a) => a.name);
+    return `in mode ${mode.mode}${steps.length ? ` (running: ${steps.join(', ')})` : ''}`;
   }
 
   /** Shows the progress in Temporal Web; not a workflow command, so replay is unaffected. */

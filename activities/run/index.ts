@@ -14,10 +14,11 @@ import type { RunActivities } from '../../contract/activities.js';
 import type { LockHolder } from '../../contract/lock.js';
 import { Hook, type HookInput, type ParameterValue, type SetupInput, type UpgradeInput } from '../../contract/lifecycle.js';
 import { DeploymentStatus, type DeploymentRecord } from '../../contract/record.js';
+import { describeCancellation, findInterruptedRun } from './closed-runs.js';
 import { buildContext, releaseSettings, type ContextDefaults } from './context.js';
 
 function invalidInput(hook: Hook, message: string, problems: string[] = [message]): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: `invalid ${hook} input: ${message}`, details: [{ hook, problems }] });
+  return ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: `invalid ${hook} input: ${message}`, details: [{ hook, problems: problems.slice(0, 10) }] });
 }
 
 /** The driver a run asked for: the exact revision, or the newest loaded one. */
@@ -90,7 +91,9 @@ export function createRunActivities(deps: RunDeps): RunActivities {
         parameters,
       });
       if (checked.problems.length > 0) {
-        throw invalidInput(hook, `${driver.name}@${driver.version}: ${checked.problems.join('; ')}`, checked.problems);
+        const shown = checked.problems.slice(0, 10);
+        const more = checked.problems.length > shown.length ? `; and ${checked.problems.length - shown.length} more` : '';
+        throw invalidInput(hook, `${driver.name}@${driver.version}: ${shown.join('; ')}${more}`, checked.problems);
       }
       const current = upgrading ? record.appVersion : undefined;
       if (current !== undefined) checkDirection(input as UpgradeInput, current, checked.version);
@@ -102,8 +105,11 @@ export function createRunActivities(deps: RunDeps): RunActivities {
         plan: planHook(driver, hook),
         release: releaseSettings(driver),
         secretParameters: (driver.spec.spec.parameters ?? []).filter((p) => p.secret === true).map((p) => p.name),
+        interruptedRun: await findInterruptedRun(deps.client, record),
       };
     },
+
+    describeCancellation: (run) => describeCancellation(deps.client, run),
 
     async describeLockHolder({ lockWorkflowId }) {
       try {

@@ -25,8 +25,11 @@ describe('cancelling a run', () => {
       expect((await client.workflow.getHandle(`${deploymentId}/setup/pre/prepare_a`).describe()).status.name).toBe('CANCELLED');
 
       const record = await readDeploymentRecord(harness.kubeConfig(), { deploymentId, namespace: input.namespace });
-      expect(record!.history.at(-1)).toMatchObject({ hook: 'setup', status: 'failed' });
-      expect(record!.history.at(-1)!.error).toMatch(/cancel/i);
+      expect(record!.history.at(-1)).toMatchObject({ hook: 'setup', status: 'cancelled' });
+      expect(record!.history.at(-1)!.error).toMatch(/^cancelled in mode pre \(running: prepare_a(, prepare_[b-e])*\) \(by .+\)$/);
+      expect(record!.history.at(-1)!.stateLeft).toMatch(/^pre cancelled \(.*cancelled: .*prepare_a.*\); not run: core, post$/);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      expect((await handle.query(progressQuery)).status).toBe('cancelled');
 
       const again = await client.workflow.execute('setup', { taskQueue, workflowId: `${deploymentId}/setup-again`, args: [input] });
       expect(again.progress.status).toBe('succeeded');

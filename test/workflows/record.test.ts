@@ -89,4 +89,41 @@ describe('the deployment record', () => {
     });
     expect(failed!.history.at(-1)!.error).toContain('migrate: [LabFailure] migrate was told to fail');
   });
+
+  it('follows the release: after core succeeded and post failed, the new version is what is deployed', async () => {
+    const deploymentId = uniqueName('released');
+    expect(await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } })).toBeUndefined();
+    const error = await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '1.4.0', config: { fail: ['notify'] } });
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(await record(deploymentId)).toMatchObject({
+      status: 'failed',
+      appVersion: '1.4.0',
+      history: [
+        { hook: 'setup', status: 'succeeded' },
+        { hook: 'upgrade', status: 'failed', stateLeft: 'pre succeeded (done: stop_workers); core succeeded (done: migrate); post failed (failed: notify)' },
+      ],
+    });
+  });
+
+  it('marks a terminated run as such when the next run starts', async () => {
+    const deploymentId = uniqueName('terminated');
+    expect(await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } })).toBeUndefined();
+    const { client } = harness.temporal;
+    await harness.withWorker(async (taskQueue) => {
+      const stuck = await client.workflow.start('upgrade', {
+        taskQueue,
+        workflowId: `${deploymentId}/upgrade-stuck`,
+        args: [{ deploymentId, driver: 'lab-app', namespace, targetVersion: '1.4.0', config: { delays: { stop_workers: 60_000 } } }],
+      });
+      while ((await record(deploymentId))?.history.length !== 2) await new Promise((r) => setTimeout(r, 100));
+      await stuck.terminate('stuck in a test');
+    });
+    expect((await record(deploymentId))!.history.at(-1)).toMatchObject({ status: 'in-progress' });
+
+    expect(await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '1.4.0' })).toBeUndefined();
+    const history = (await record(deploymentId))!.history;
+    expect(history.map((h) => h.status)).toEqual(['succeeded', 'terminated', 'succeeded']);
+    expect(history[1]!.error).toMatch(/^the run was terminated before it could record how it ended \(reason: stuck in a test, by .+\)$/);
+    expect(history[1]!.endedAt).toBeDefined();
+  });
 });
