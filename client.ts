@@ -8,57 +8,64 @@
  * console.log(await getProgress(client, run.workflowId));
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { configFromEnv, taskQueue, type StyrminConfig } from './runtime/config.js';
+import { connectionOptions, taskQueueFromEnv, temporalConnectionFromEnv, type TemporalConnectionConfig } from './runtime/config.js';
 import { progressQuery } from './contract/messages.js';
-import type { Hook, RunResult, SetupInput, UpgradeInput } from './contract/lifecycle.js';
+import { Hook, runWorkflowId, type RunResult, type SetupInput, type UpgradeInput } from './contract/lifecycle.js';
 import type { RunProgress } from './contract/progress.js';
+// Types only: the signatures the starts are checked against; no workflow code is loaded.
+import type { setup, upgrade } from './workflows/hooks.js';
 
 export { progressQuery } from './contract/messages.js';
 export type * from './contract/lifecycle.js';
 export { FailureType } from './contract/failures.js';
 
-/** Connects to Temporal as configured by the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS). */
-export async function connectClient(config: StyrminConfig = configFromEnv()): Promise<Client> {
-  const connection = await Connection.connect({ address: config.address, tls: config.tls, apiKey: config.apiKey });
+/** Connects to Temporal as the Temporal CLI would: TOML profile, then TEMPORAL_* variables (see the README). */
+export async function connectClient(config: TemporalConnectionConfig = temporalConnectionFromEnv()): Promise<Client> {
+  const connection = await Connection.connect(connectionOptions(config));
   return new Client({ connection, namespace: config.namespace });
 }
 
 /** Options of a start. */
 export interface StartOptions {
-  /** @default '<deploymentId>/<hook>' */
+  /** @default '<deploymentId>/<hook>' (runWorkflowId) */
   workflowId?: string;
-  /** @default 'styrmin' (STYRMIN_TASK_QUEUE) */
+  /** @default STYRMIN_TASK_QUEUE, else 'styrmin' */
   taskQueue?: string;
 }
 
 function startOptions(hook: Hook, deploymentId: string, options: StartOptions) {
   return {
-    workflowId: options.workflowId ?? `${deploymentId}/${hook}`,
-    taskQueue: options.taskQueue ?? (process.env.STYRMIN_TASK_QUEUE || taskQueue),
+    workflowId: options.workflowId ?? runWorkflowId(deploymentId, hook),
+    taskQueue: options.taskQueue ?? taskQueueFromEnv(),
   };
 }
 
 /** Starts the `setup` workflow of a new deployment. */
-export function startSetup(client: Client, input: SetupInput, options: StartOptions = {}): Promise<WorkflowHandle> {
-  return client.workflow.start('setup', { ...startOptions('setup', input.deploymentId, options), args: [input] });
+export function startSetup(client: Client, input: SetupInput, options: StartOptions = {}): Promise<WorkflowHandle<typeof setup>> {
+  return client.workflow.start<typeof setup>('setup', { ...startOptions(Hook.Setup, input.deploymentId, options), args: [input] });
 }
 
 /** Starts the `upgrade` workflow of an existing deployment. */
-export function startUpgrade(client: Client, input: UpgradeInput, options: StartOptions = {}): Promise<WorkflowHandle> {
-  return client.workflow.start('upgrade', { ...startOptions('upgrade', input.deploymentId, options), args: [input] });
+export function startUpgrade(client: Client, input: UpgradeInput, options: StartOptions = {}): Promise<WorkflowHandle<typeof upgrade>> {
+  return client.workflow.start<typeof upgrade>('upgrade', { ...startOptions(Hook.Upgrade, input.deploymentId, options), args: [input] });
+}
+
+/** A handle on the run with this workflow id, typed by the lifecycle workflows' signatures. */
+function getRun(client: Client, workflowId: string): WorkflowHandle<typeof setup | typeof upgrade> {
+  return client.workflow.getHandle<typeof setup | typeof upgrade>(workflowId);
 }
 
 /** Each mode and action of a run with its state, attempts, times and last error. */
 export function getProgress(client: Client, workflowId: string): Promise<RunProgress> {
-  return client.workflow.getHandle(workflowId).query(progressQuery);
+  return getRun(client, workflowId).query(progressQuery);
 }
 
 /** Waits for a run to end and returns its result; throws `WorkflowFailedError` when it failed. */
 export function waitForRun(client: Client, workflowId: string): Promise<RunResult> {
-  return client.workflow.getHandle(workflowId).result() as Promise<RunResult>;
+  return getRun(client, workflowId).result();
 }
 
 /** Asks a run to stop; running actions are cancelled. */
 export async function cancelRun(client: Client, workflowId: string): Promise<void> {
-  await client.workflow.getHandle(workflowId).cancel();
+  await getRun(client, workflowId).cancel();
 }

@@ -5,17 +5,28 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { configFromEnv } from './runtime/config.js';
+import { configFromEnv, connectionOptions, type StyrminConfig } from './runtime/config.js';
 import { lazyKubeConfig } from './runtime/kube-config.js';
 import { createStyrminWorker } from './runtime/styrmin-worker.js';
 import { DriverSpecError, formatProblem } from './driver-spec/problems.js';
 import { loadDrivers } from './driver-spec/load.js';
 
+/** Thrown for a setting the operator has to fix: printed as one line, without a stack. */
+class ConfigurationError extends Error {}
+
+function readConfig(): StyrminConfig {
+  try {
+    return configFromEnv();
+  } catch (err) {
+    throw new ConfigurationError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 async function run(): Promise<void> {
-  const config = configFromEnv();
+  const config = readConfig();
   const drivers = await loadDrivers(config.driverDirs);
   for (const warning of drivers.flatMap((driver) => driver.warnings)) console.warn(`warning: ${formatProblem(warning)}`);
-  const options = { address: config.address, tls: config.tls, apiKey: config.apiKey };
+  const options = connectionOptions(config);
   const nativeConnection = await NativeConnection.connect(options);
   const connection = await Connection.connect(options);
   try {
@@ -38,6 +49,8 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  console.error(err instanceof DriverSpecError ? `styrmin worker: invalid driver spec, not starting:\n${err.message}` : err);
+  if (err instanceof DriverSpecError) console.error(`styrmin worker: invalid driver spec, not starting:\n${err.message}`);
+  else if (err instanceof ConfigurationError) console.error(`styrmin worker: not starting: ${err.message}`);
+  else console.error(err);
   process.exit(1);
 });

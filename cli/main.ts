@@ -12,7 +12,9 @@ import { validateCommand } from './validate.js';
 
 const commands: Array<() => Command> = [validateCommand, planCommand, setupCommand, upgradeCommand, progressCommand, statusCommand];
 
-const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+// This module runs compiled, from dist/cli/main.js: package.json is two folders up (one from cli/main.ts).
+const packageJson = new URL(import.meta.url.endsWith('.js') ? '../../package.json' : '../package.json', import.meta.url);
+const { version } = JSON.parse(await readFile(packageJson, 'utf8')) as { version: string };
 
 const program = new Command('styrmin')
   .version(version)

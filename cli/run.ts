@@ -26,7 +26,7 @@ async function readInput(text: string): Promise<unknown> {
 function runCommand(hook: Hook, example: string): () => Command {
   return () =>
     new Command(hook)
-      .description(`start the ${hook} workflow of a deployment on the Temporal server in TEMPORAL_ADDRESS`)
+      .description(`start the ${hook} workflow of a deployment on Temporal (connection as for the temporal CLI: TEMPORAL_* variables, TEMPORAL_PROFILE)`)
       .requiredOption('-i, --input <json>', `the ${hook} input as JSON, or @file.json; e.g. '${example}'`)
       .option('--workflow-id <id>', 'workflow id of the run (default: <deploymentId>/<hook>)')
       .option('-w, --wait', 'wait for the run to end and print its progress; exit 1 if it failed')

@@ -20,6 +20,7 @@ export function printRecord(record: DeploymentRecord): void {
   }
 }
 
+/** Builds the `status` command. */
 export function statusCommand(): Command {
   return new Command('status')
     .description('show a deployment as the cluster records it: driver, versions, parameters, last runs (uses KUBECONFIG)')

@@ -13,7 +13,7 @@ function summary(driver: LoadedDriver): string {
   const actions = body.actions ?? [];
   const perHook = hooks.map((hook) => `${hook}: ${actions.filter((action) => action.hook === hook).length}`).join(', ');
   const rows: Array<[string, string]> = [
-    ['app versions', `${body.supported_versions} (default ${body.default_version})`],
+    ['app versions', `${body.supported_versions} (${body.default_version ? `default ${body.default_version}` : 'no default: setup needs a version'})`],
     ['chart', body.helm ? `${body.helm.main.location} ${body.helm.main.version}` : '(none)'],
     ['components', components.join(', ') || '(none)'],
     ['parameters', parameters.join(', ') || '(none)'],

@@ -11,9 +11,21 @@ import type { LoadedDriver } from '../driver-spec/load.js';
 import { parseActionLocation } from '../driver-spec/location.js';
 import { actionWorkflowType } from '../contract/plan.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * `.ts` when this module runs from the sources (tsx, Jest), `.js` when it runs compiled from dist/:
+ * the lifecycle workflows bundled are then the sibling files of the same kind, never a mix.
+ */
+const moduleExtension = path.extname(fileURLToPath(import.meta.url));
+const workflowsDir = fileURLToPath(new URL('../workflows/', import.meta.url));
+/** The project folder, which holds node_modules: dist/ sits one level below it. */
+const repoRoot = fileURLToPath(new URL(moduleExtension === '.js' ? '../..' : '..', import.meta.url));
 
-/** The module name driver actions import the primitives from (an alias of workflows/primitives.ts). */
+/** A lifecycle workflow module next to this one: `workflows/<name>.ts` or `dist/workflows/<name>.js`. */
+function workflowModule(name: string): string {
+  return path.join(workflowsDir, `${name}${moduleExtension}`);
+}
+
+/** The module name driver actions import the primitives from (an alias of workflows/primitives). */
 const primitivesModule = 'styrmin/actions';
 
 /** Source of the bundle's entry module for these drivers. */
@@ -36,10 +48,9 @@ function workflowEntrySource(drivers: LoadedDriver[]): string {
       registry.push(`  ${JSON.stringify(actionWorkflowType(driver.name, driver.version, action.name))}: ${id}[${JSON.stringify(location.exportName)}],`);
     }
   }
-  const workflows = path.join(repoRoot, 'workflows');
   return [
-    `export * from ${JSON.stringify(path.join(workflows, 'index.ts'))};`,
-    `import { actionDispatcher } from ${JSON.stringify(path.join(workflows, 'action-dispatcher.ts'))};`,
+    `export * from ${JSON.stringify(workflowModule('index'))};`,
+    `import { actionDispatcher } from ${JSON.stringify(workflowModule('action-dispatcher'))};`,
     ...imports,
     'export default actionDispatcher({',
     ...registry,
@@ -57,7 +68,8 @@ export async function bundleLifecycleWorkflows(drivers: LoadedDriver[]): Promise
     workflowsPath: entry,
     webpackConfigHook: (config) => {
       config.resolve ??= {};
-      config.resolve.alias = { ...config.resolve.alias, [primitivesModule]: path.join(repoRoot, 'workflows', 'primitives.ts') };
+      config.resolve.alias = { ...config.resolve.alias, [primitivesModule]: workflowModule('primitives') };
+      // Drivers outside the project import @temporalio/workflow too: resolve it from Styrmin's own packages.
       config.resolve.modules = [path.join(repoRoot, 'node_modules'), 'node_modules'];
       return config;
     },

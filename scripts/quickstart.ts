@@ -12,6 +12,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { readDeploymentRecord } from '../activities/record/store.js';
 import { getProgress, startSetup, startUpgrade } from '../client.js';
 import { ensureDevServer } from '../runtime/dev-server.js';
+import { taskQueueFromEnv } from '../runtime/config.js';
 import { createStyrminWorker } from '../runtime/styrmin-worker.js';
 import { loadDrivers } from '../driver-spec/load.js';
 import { printProgress } from '../cli/progress.js';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const worker = await createStyrminWorker({
     connection: nativeConnection,
     client,
-    taskQueue: 'styrmin',
+    taskQueue: taskQueueFromEnv(),
     drivers: await loadDrivers([path.join(repoRoot, 'drivers')]),
     kubeConfig: () => environment.kubeConfig,
     defaults: { chartLocations: { 'example-app': environment.chartRepositoryUrl } },

@@ -11,7 +11,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// From the sources this module is activities/helm/binary.ts; compiled, it is one level deeper, in dist/.
+const repoRoot = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../../' : '../../', import.meta.url));
 
 /** Where helm is looked for, in order: `HELM_BIN`, `<repo>/.styrmin/bin/helm`, then `PATH`. */
 export function findHelm(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,8 +1,12 @@
 /**
  * What an operator types: `temporal workflow start --type setup ...` with the real Temporal CLI,
- * `styrmin setup --wait`, `styrmin progress` and `styrmin status`.
+ * `styrmin setup --wait`, `styrmin progress` and `styrmin status`. `styrmin` is bin/styrmin.js,
+ * which runs the compiled CLI in dist/ (built by scripts/test.sh and npm test).
  */
 import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { temporalCli } from '../../runtime/temporal-cli.js';
@@ -19,8 +23,11 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.close());
 
-function styrmin(args: string[], env: Record<string, string>) {
-  return run(process.execPath, ['bin/styrmin.js', ...args], { cwd: repo, env: { ...process.env, ...env } }).then(
+/** Runs `node bin/styrmin.js ...args` with `env` over this process's environment (undefined unsets). */
+function styrmin(args: string[], env: Record<string, string | undefined>, bin = 'bin/styrmin.js') {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete merged[name];
+  return run(process.execPath, [bin, ...args], { cwd: repo, env: merged }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
   );
@@ -54,6 +61,18 @@ describe('operator commands', () => {
       const progress = await styrmin(['progress', `${deploymentId}/setup`, '--json'], env);
       expect(JSON.parse(progress.stdout)).toMatchObject({ deploymentId, hook: 'setup', status: 'succeeded' });
 
+      // The same connection from a profile of a TOML file, as the Temporal CLI reads it.
+      const dir = mkdtempSync(path.join(tmpdir(), 'styrmin-profile-'));
+      try {
+        const profiles = path.join(dir, 'temporal.toml');
+        writeFileSync(profiles, `[profile.lab]\naddress = "${process.env.TEMPORAL_ADDRESS}"\nnamespace = "default"\n`);
+        const fromProfile = await styrmin(['progress', `${deploymentId}/setup`, '--json'], { TEMPORAL_ADDRESS: undefined, TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'lab' });
+        expect(fromProfile.stderr).toBe('');
+        expect(JSON.parse(fromProfile.stdout)).toMatchObject({ deploymentId, status: 'succeeded' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+
       const status = await styrmin(['status', deploymentId, '-n', 'lab-cli'], env);
       expect(status.stdout).toContain(`${deploymentId} in namespace lab-cli: deployed`);
       expect(status.stdout).toContain('driver lab-app@1, application 1.0.0');
@@ -62,5 +81,21 @@ describe('operator commands', () => {
       expect(failing.code).toBe(1);
       expect(failing.stderr).toContain('upgrade failed:');
     });
+  });
+});
+
+describe('bin/styrmin.js', () => {
+  it('says to run `npm run build` when the CLI is not built', async () => {
+    const checkout = mkdtempSync(path.join(tmpdir(), 'styrmin-unbuilt-'));
+    try {
+      mkdirSync(path.join(checkout, 'bin'));
+      copyFileSync(path.join(repo, 'bin', 'styrmin.js'), path.join(checkout, 'bin', 'styrmin.js'));
+      writeFileSync(path.join(checkout, 'package.json'), '{"type": "module"}');
+      const outcome = await styrmin(['--version'], {}, path.join(checkout, 'bin', 'styrmin.js'));
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr).toBe('styrmin: the CLI is not built (no dist/cli/main.js): run `npm run build` in the Styrmin folder\n');
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
   });
 });

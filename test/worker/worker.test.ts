@@ -1,12 +1,21 @@
-/** The worker entry point as operators run it: `npm run worker`, configured by environment. */
+/**
+ * The worker as operators run it: `npm run worker`, i.e. the compiled `dist/worker.js`, configured
+ * by environment. It bundles the workflows from dist/ too, so these tests cover the build.
+ */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { WorkflowFailedError } from '@temporalio/client';
+import { connectClient, startSetup, waitForRun } from '../../client.js';
+import { FailureType } from '../../contract/failures.js';
 import { uniqueName } from '../support/temporal.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
+const compiledWorker = `${repo}dist/worker.js`;
 
 function startWorker(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], { cwd: repo, env: { ...process.env, ...env } });
+  if (!existsSync(compiledWorker)) throw new Error(`${compiledWorker} is missing: run \`npm run build\` (scripts/test.sh and npm test do)`);
+  const child = spawn(process.execPath, [compiledWorker], { cwd: repo, env: { ...process.env, ...env } });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -14,7 +23,14 @@ function startWorker(env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-describe('worker.ts', () => {
+async function started(worker: ReturnType<typeof startWorker>): Promise<void> {
+  for (let i = 0; i < 300 && !worker.output().includes('styrmin worker on') && worker.child.exitCode === null; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(worker.output()).toContain('styrmin worker on');
+}
+
+describe('dist/worker.js', () => {
   it('refuses to start when a driver spec is invalid, naming file, line and field', async () => {
     const worker = startWorker({ STYRMIN_DRIVERS: fileURLToPath(new URL('../fixtures/worker-drivers', import.meta.url)) });
     expect(await worker.exited).toBe(1);
@@ -22,11 +38,31 @@ describe('worker.ts', () => {
     expect(worker.output()).toMatch(/broken-app\/driver\.styrmin\.yml:12:\d+: spec\.actions\[0\]\.mode/);
   });
 
-  it('serves the task queue and stops gracefully on SIGTERM', async () => {
-    const worker = startWorker({ STYRMIN_DRIVERS: `${repo}drivers`, STYRMIN_TASK_QUEUE: uniqueName('worker-entry') });
-    for (let i = 0; i < 300 && !worker.output().includes('styrmin worker on'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(worker.output()).toContain('drivers: example-app@1, second-app@2');
-    worker.child.kill('SIGTERM');
+  it('refuses to start on a half-configured TLS, in one line saying what to set', async () => {
+    const worker = startWorker({ STYRMIN_DRIVERS: `${repo}drivers`, TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/temporal/client.pem' });
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toMatch(/^styrmin worker: not starting: TLS has a client certificate but not its key: set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH .*, or neither\n$/);
+  });
+
+  it('serves the task queue, runs the lifecycle workflows from its bundle, and stops gracefully on SIGTERM', async () => {
+    const taskQueue = uniqueName('worker-entry');
+    const worker = startWorker({ STYRMIN_DRIVERS: `${repo}drivers`, STYRMIN_TASK_QUEUE: taskQueue });
+    try {
+      await started(worker);
+      expect(worker.output()).toContain('drivers: example-app@1, second-app@2');
+      // A malformed input fails in the workflow's first step: no cluster needed, but workflow code ran from dist.
+      const client = await connectClient();
+      try {
+        const handle = await startSetup(client, { deploymentId: 'Not_A_Label', driver: 'example-app', namespace: 'shop' }, { taskQueue, workflowId: uniqueName('bad-input') });
+        const failure = await waitForRun(client, handle.workflowId).catch((err: unknown) => err);
+        expect(failure).toBeInstanceOf(WorkflowFailedError);
+        expect((failure as WorkflowFailedError).cause).toMatchObject({ type: FailureType.InvalidInput, message: expect.stringContaining('deploymentId') });
+      } finally {
+        await client.connection.close();
+      }
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
     expect(await worker.exited).toBe(0);
   });
 });
