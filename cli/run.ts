@@ -19,7 +19,7 @@ async function readInput(text: string): Promise<unknown> {
   try {
     return JSON.parse(json);
   } catch (err) {
-    throw new Error(`--input is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`--input is not JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 

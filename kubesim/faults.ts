@@ -78,9 +78,35 @@ function errorFor(fault: ErrorFault, info: RequestInfo): KubeError {
   }
 }
 
+/** A share of requests that fail at random, each independently of the others. */
+export interface ChaosFaults {
+  /** Share of matching requests that fail, from 0 to 1 (0.2: one in five). */
+  rate: number;
+  /** What a failing request gets, picked at random: an error answer, or `drop` (connection closed unanswered). */
+  faults: Array<Omit<ErrorFault, 'count' | 'match'> | 'drop'>;
+  match?: FaultMatch;
+  /** Seed of the random sequence, so a failing run can be repeated. @default 1 */
+  seed?: number;
+}
+
+/** A small seeded random number generator (mulberry32): the same seed gives the same faults. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Faults to apply to upcoming requests; each rule is used up after `count` matching requests. */
 export class FaultInjector {
   private rules: Rule[] = [];
+  private chaosFaults?: ChaosFaults & { random: () => number };
+  /** How many requests chaos made fail, by kind (`500`, `429`, `drop`, ...). */
+  readonly chaosCounts: Record<string, number> = {};
 
   /** Answers the next `count` matching requests with an error Status. */
   inject(fault: ErrorFault): void {
@@ -97,9 +123,15 @@ export class FaultInjector {
     this.rules.push({ kind: 'delay', remaining: options.count ?? Number.POSITIVE_INFINITY, match: options.match, ms: options.ms });
   }
 
-  /** Removes every pending fault. */
+  /** From now on, fails a share of matching requests at random (until `clear`). */
+  chaos(options: ChaosFaults): void {
+    this.chaosFaults = { ...options, random: seededRandom(options.seed ?? 1) };
+  }
+
+  /** Removes every pending fault, chaos included. */
   clear(): void {
     this.rules = [];
+    this.chaosFaults = undefined;
   }
 
   /** Number of faults still waiting for a matching request (unlimited delays count once). */
@@ -121,6 +153,17 @@ export class FaultInjector {
       }
     }
     this.rules = this.rules.filter((r) => r.remaining > 0);
+    if (!plan.action) plan.action = this.chaosAction(method, path, info);
     return plan;
+  }
+
+  private chaosAction(method: string, path: string, info: RequestInfo): FaultPlan['action'] {
+    const chaos = this.chaosFaults;
+    if (!chaos || chaos.faults.length === 0 || !matches({ kind: 'error', remaining: 1, match: chaos.match }, method, path)) return undefined;
+    if (chaos.random() >= chaos.rate) return undefined;
+    const fault = chaos.faults[Math.floor(chaos.random() * chaos.faults.length)]!;
+    const kind = fault === 'drop' ? 'drop' : String(fault.status);
+    this.chaosCounts[kind] = (this.chaosCounts[kind] ?? 0) + 1;
+    return fault === 'drop' ? { kind: 'drop' } : { kind: 'error', error: errorFor(fault, info) };
   }
 }

@@ -22,7 +22,7 @@ import { clone } from './util.js';
 
 export type { ApplyInput } from './apply.js';
 export type { ExecHandler, ExecRequest, ExecResult } from './exec/types.js';
-export type { ErrorFault, FaultMatch } from './faults.js';
+export type { ChaosFaults, ErrorFault, FaultMatch } from './faults.js';
 export { FaultInjector } from './faults.js';
 export type { RecordedRequest } from './http/recording.js';
 export { EXIT_CODE_ANNOTATION, NEVER_READY_ANNOTATION } from './controllers/pods.js';

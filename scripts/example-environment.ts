@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
+import { type KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../activities/kubernetes/api-errors.js';
 import { startKubeSim, type ExecHandler, type KubeSim } from '../kubesim/index.js';
 import { processExecHandler } from '../kubesim/exec/process-handler.js';

@@ -14,7 +14,7 @@ async function checkHttp(input: CheckHttpInput): Promise<CheckHttpResult> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
   } catch (err) {
-    throw new Error(`GET ${url} failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+    throw new Error(`GET ${url} failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`, { cause: err });
   }
   const body = await response.text();
   const bodyTail = body.slice(-2048);

@@ -104,7 +104,7 @@ describe('driver spec fuzzing', () => {
           }
           outcomes.loaded++;
         } catch (error) {
-          if (!(error instanceof DriverSpecError)) throw new Error(`iteration ${iteration} crashed the loader on:\n${text}\n${String(error)}`);
+          if (!(error instanceof DriverSpecError)) throw new Error(`iteration ${iteration} crashed the loader on:\n${text}\n${String(error)}`, { cause: error });
           expect(error.errors.length).toBeGreaterThan(0);
           for (const problem of error.problems) expect(formatProblem(problem)).toMatch(/^.+driver\.styrmin\.yml(:\d+:\d+)?: .+/);
           outcomes.rejected++;

@@ -5,7 +5,6 @@
 import { fileURLToPath } from 'node:url';
 import type { CommandResult, ComponentStatus } from '../../contract/kubernetes.js';
 import type { ReleaseChartResult } from '../../contract/release.js';
-import type { ExampleEnvironment } from '../../scripts/example-environment.js';
 import type { RunResult } from '../../contract/lifecycle.js';
 import { activityInputs, uniqueName } from '../support/temporal.js';
 import type { EngineHarness } from '../workflows/harness.js';
@@ -13,10 +12,9 @@ import { startExampleHarness, type ExampleHarness } from './example-harness.js';
 
 let example: ExampleHarness;
 let harness: EngineHarness;
-let environment: ExampleEnvironment;
 beforeAll(async () => {
   example = await startExampleHarness([fileURLToPath(new URL('../fixtures/core-drivers', import.meta.url))]);
-  ({ harness, environment } = example);
+  ({ harness } = example);
 }, 120_000);
 afterAll(async () => example?.close());
 

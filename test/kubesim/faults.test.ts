@@ -34,6 +34,27 @@ describe('kubesim fault injection', () => {
     expect(sim.faults.pending).toBe(0);
   });
 
+  it('fails a seeded share of matching requests at random until cleared, counting them by kind', async () => {
+    const outcomes = async () => {
+      const codes: number[] = [];
+      for (let i = 0; i < 200; i++) codes.push(await core.readNamespace({ name: 'shop' }).then(() => 200, (err: ApiException<string>) => err.code));
+      return codes;
+    };
+    sim.faults.chaos({ rate: 0.25, faults: [{ status: 500 }, { status: 503 }], match: { method: 'GET' }, seed: 3 });
+    const first = await outcomes();
+    const failed = first.filter((code) => code !== 200).length;
+    expect(failed).toBeGreaterThan(25);
+    expect(failed).toBeLessThan(75);
+    expect(new Set(first)).toEqual(new Set([200, 500, 503]));
+    expect((sim.faults.chaosCounts['500'] ?? 0) + (sim.faults.chaosCounts['503'] ?? 0)).toBe(failed);
+    await core.createNamespace({ body: { metadata: { name: 'not-matched' } } });
+    // The same seed fails the same requests.
+    sim.faults.chaos({ rate: 0.25, faults: [{ status: 500 }, { status: 503 }], match: { method: 'GET' }, seed: 3 });
+    expect(await outcomes()).toEqual(first);
+    sim.faults.clear();
+    expect((await outcomes()).every((code) => code === 200)).toBe(true);
+  });
+
   it('answers 429 with Retry-After', async () => {
     sim.faults.inject({ status: 429, retryAfterSeconds: 2 });
     const err = await failure(core.listNamespacedPod({ namespace: 'shop' }));

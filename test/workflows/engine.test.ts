@@ -1,5 +1,5 @@
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import { progressQuery } from '../../contract/messages.js';
 import type { RunResult, SetupInput } from '../../contract/lifecycle.js';
 import { uniqueName } from '../support/temporal.js';

@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import { progressQuery } from '../../contract/messages.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
