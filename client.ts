@@ -10,8 +10,8 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { connectionOptions, taskQueueFromEnv, temporalConnectionFromEnv, type TemporalConnectionConfig } from './runtime/config.js';
 import { progressQuery } from './contract/messages.js';
-import { Hook, runWorkflowId, type RunResult, type SetupInput, type UpgradeInput } from './contract/lifecycle.js';
-import type { RunProgress } from './contract/progress.js';
+import { Hook, runWorkflowId, type SetupInput, type UpgradeInput } from './contract/lifecycle.js';
+import type { RunResult, RunProgress } from './contract/progress.js';
 // Types only: the signatures the starts are checked against; no workflow code is loaded.
 import type { setup, upgrade } from './workflows/hooks.js';
 

@@ -1,6 +1,7 @@
 /** One timed `setup` run of the generated driver, and what the benchmark reads from its result. */
 import { randomUUID } from 'node:crypto';
-import type { RunResult, SetupInput } from '../contract/lifecycle.js';
+import type { SetupInput } from '../contract/lifecycle.js';
+import type { RunResult } from '../contract/progress.js';
 import type { BenchEnvironment } from './environment.js';
 import { benchDriverName } from './driver.js';
 

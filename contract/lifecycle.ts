@@ -2,8 +2,6 @@
  * The lifecycle contract: what operators pass to `setup` and `upgrade` and what a run returns.
  * Pure types and constants: workflows, activities, the client and the CLI import them alike.
  */
-import type { RunProgress } from './progress.js';
-
 /** Default task queue of the lifecycle workflows, shared by the worker, the client and the CLI. */
 export const defaultTaskQueue = 'styrmin';
 
@@ -81,14 +79,6 @@ export const inputLimits = {
 export interface Versions {
   current?: string;
   target: string;
-}
-
-/** What a finished run returns. */
-export interface RunResult {
-  deploymentId: string;
-  hook: Hook;
-  versions: Versions;
-  progress: RunProgress;
 }
 
 /** Workflow id of a run when the caller names none: `<deployment>/<hook>`. */

@@ -1,8 +1,7 @@
 /** A prepared run: the frozen context and the steps of each mode, resolved once when the run starts. */
 import type { Hook, HookInput, Mode, Versions } from './lifecycle.js';
 import type { DeploymentRecord } from './record.js';
-import type { ReleaseSettings } from './release.js';
-import type { RunContext } from './run-context.js';
+import type { ReleaseSettings, RunContext } from './run-context.js';
 
 /** Name of the built-in Helm release step, as progress and the record show it. */
 export const releaseStepName = 'helm-release';

@@ -51,3 +51,11 @@ export interface RunProgress {
   modes: ModeProgress[];
   error?: string;
 }
+
+/** What a finished run returns. */
+export interface RunResult {
+  deploymentId: string;
+  hook: Hook;
+  versions: Versions;
+  progress: RunProgress;
+}

@@ -1,14 +1,6 @@
 /** The Helm release step: its settings, input and result. */
 import type { Hook } from './lifecycle.js';
-import type { RunContext } from './run-context.js';
-
-/** How the release step runs: the driver's `helm.timeout` and `helm.on_failure`, or a call's own. */
-export interface ReleaseSettings {
-  /** How long helm may wait for the release to become ready. @default 300 */
-  timeoutSeconds?: number;
-  /** What a failed step leaves behind. @default 'rollback' on upgrade, 'keep' on setup */
-  onFailure?: 'rollback' | 'keep';
-}
+import type { ReleaseSettings, RunContext } from './run-context.js';
 
 /** Input of `releaseChart`. */
 export interface ReleaseChartInput extends ReleaseSettings {

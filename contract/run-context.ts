@@ -3,7 +3,6 @@
  * facts (such as where the driver lives on disk), so any worker can resume the run.
  */
 import type { Hook, Mode, ParameterValue, Versions } from './lifecycle.js';
-import type { ReleaseSettings } from './release.js';
 
 /** A component as actions and primitives see it: its name and the labels that select it. */
 export interface ComponentRef {
@@ -35,6 +34,14 @@ export interface RunContext {
   services: Record<string, ServiceRef>;
   cluster: Record<string, unknown>;
   environment: Record<string, unknown>;
+}
+
+/** How the release step runs: the driver's `helm.timeout` and `helm.on_failure`, or a call's own. */
+export interface ReleaseSettings {
+  /** How long helm may wait for the release to become ready. @default 300 */
+  timeoutSeconds?: number;
+  /** What a failed step leaves behind. @default 'rollback' on upgrade, 'keep' on setup */
+  onFailure?: 'rollback' | 'keep';
 }
 
 /** The one argument every action function receives. */

@@ -3,11 +3,11 @@
  * prepare the run, then run the modes pre → core → post, each mode's steps side by side.
  */
 import { CancellationScope, isCancellation, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { Hook, type HookInput, type RunResult, type SetupInput, type UpgradeInput } from '../contract/lifecycle.js';
+import { Hook, type HookInput, type SetupInput, type UpgradeInput } from '../contract/lifecycle.js';
+import { RunStatus, type RunResult } from '../contract/progress.js';
 import type { CancellationRequest, PreparedRun } from '../contract/plan.js';
 import { RunRecordStatus, type DeploymentRecord } from '../contract/record.js';
 import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from '../contract/search-attributes.js';
-import { RunStatus } from '../contract/progress.js';
 import { quick } from './activity-options.js';
 import { startedRecord, succeededRecord, unsucceededRecord } from './deployment-record.js';
 import { describeFailure, runFailure } from './failures.js';

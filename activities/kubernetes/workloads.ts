@@ -1,8 +1,7 @@
 /**
  * Finding a component's workloads and pods by its label selector.
  */
-import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { V1CronJob, V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig, type V1CronJob, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
 import type { ComponentRef } from '../../contract/run-context.js';

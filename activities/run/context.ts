@@ -1,8 +1,7 @@
 /** Building a run's frozen context from the driver spec and the operator's input. */
 import type { LoadedDriver } from '../../driver-spec/load.js';
 import type { HookInput, ParameterValue } from '../../contract/lifecycle.js';
-import type { ReleaseSettings } from '../../contract/release.js';
-import type { ComponentRef, RunContext, ServiceRef } from '../../contract/run-context.js';
+import type { ReleaseSettings, ComponentRef, RunContext, ServiceRef } from '../../contract/run-context.js';
 
 /** Cluster- and environment-level configuration the worker adds to every context. */
 export interface ContextDefaults {

@@ -1,7 +1,6 @@
 /** pods/exec: the checks made before the upgrade, then the WebSocket session that runs the command. */
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { WebSocket, WebSocketServer } from 'ws';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { temporalCli } from '../../runtime/temporal-cli.js';
-import type { RunResult } from '../../contract/lifecycle.js';
+import type { RunResult } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from '../workflows/harness.js';
 

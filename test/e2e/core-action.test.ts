@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { CommandResult, ComponentStatus } from '../../contract/kubernetes.js';
 import type { ReleaseChartResult } from '../../contract/release.js';
-import type { RunResult } from '../../contract/lifecycle.js';
+import type { RunResult } from '../../contract/progress.js';
 import { activityInputs, uniqueName } from '../support/temporal.js';
 import type { EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';

@@ -7,7 +7,7 @@ import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { readDeploymentRecord } from '../../activities/record/store.js';
 import type { CommandResult, WorkloadChange } from '../../contract/kubernetes.js';
 import type { ExampleEnvironment } from '../../scripts/example-environment.js';
-import type { RunResult } from '../../contract/lifecycle.js';
+import type { RunResult } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers, type EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';

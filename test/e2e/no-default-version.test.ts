@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
-import type { RunResult } from '../../contract/lifecycle.js';
+import type { RunResult } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { loadDrivers } from '../../driver-spec/load.js';
 import { progressQuery } from '../../contract/messages.js';
-import type { RunResult } from '../../contract/lifecycle.js';
+import type { RunResult } from '../../contract/progress.js';
 import { readDeploymentRecord } from '../../activities/record/store.js';
 import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
 import { createStyrminWorker } from '../../runtime/styrmin-worker.js';

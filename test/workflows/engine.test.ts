@@ -1,7 +1,8 @@
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import { progressQuery } from '../../contract/messages.js';
-import type { RunResult, SetupInput } from '../../contract/lifecycle.js';
+import type { SetupInput } from '../../contract/lifecycle.js';
+import type { RunResult } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 

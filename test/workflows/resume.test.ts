@@ -1,7 +1,7 @@
 /** A run whose worker goes away mid-mode finishes on the next worker, each action run once. */
 import { createStyrminWorker } from '../../runtime/styrmin-worker.js';
 import { progressQuery } from '../../contract/messages.js';
-import type { RunResult } from '../../contract/lifecycle.js';
+import type { RunResult } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 
