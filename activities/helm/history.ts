@@ -62,6 +62,13 @@ export async function revisionValues(run: HelmRunner, release: string, namespace
   return JSON.parse(result.stdout || 'null') ?? {};
 }
 
+/** The manifest of the release's latest revision (`helm get manifest`): what an upgrade merges against. It holds Secrets, so never log it. */
+export async function releaseManifest(run: HelmRunner, release: string, namespace: string): Promise<string> {
+  const result = await run(['get', 'manifest', release, '--namespace', namespace]);
+  if (result.code !== 0) throw queryFailure(`read the manifest of release "${release}" in namespace "${namespace}"`, result);
+  return result.stdout;
+}
+
 /** The newest revision, or undefined for a release that does not exist. */
 export function latestRevision(history: ReleaseRevision[]): ReleaseRevision | undefined {
   return history[history.length - 1];

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
 import type { Hook } from '../../contract/lifecycle.js';
 import { isTransientHelmFailure, outputTail, type HelmResult } from './binary.js';
-import { lastGoodRevision, latestRevision, planPendingRecovery, releaseHistory, type HelmRunner } from './history.js';
+import { lastGoodRevision, latestRevision, planPendingRecovery, releaseHistory } from './history.js';
 
 /** The release a step works on and the means to run helm against it. */
 export interface ReleaseStep {
@@ -18,6 +18,8 @@ export interface ReleaseStep {
   helm: (args: string[], log?: boolean) => Promise<HelmResult>;
   /** Names what the step is doing now (shown in heartbeats). */
   setStep: (step: string) => void;
+  /** Stops again the stopped workloads a rollback started; returns their `Kind/name`. */
+  stopAgain: () => Promise<string[]>;
   ctx: Context;
 }
 
@@ -27,6 +29,18 @@ async function rollback(step: ReleaseStep, revision: number): Promise<HelmResult
   step.setStep(`rolling back to revision ${revision}`);
   return step.helm(['rollback', step.release, String(revision), '--namespace', step.namespace, '--wait',
     '--timeout', `${step.timeoutSeconds}s`, '--history-max', '10'], true);
+}
+
+/**
+ * What a rollback left of the stopped workloads, for messages: a rollback cannot be post-rendered,
+ * so the revision it restores scales them up again; they are stopped again right after it.
+ */
+async function afterRollback(step: ReleaseStep): Promise<string> {
+  step.setStep('stopping again what the rollback started');
+  const names = await step.stopAgain();
+  if (names.length === 0) return '';
+  step.ctx.log.warn(`release ${step.release}: the rollback started stopped workloads; stopped them again: ${names.join(', ')}`);
+  return `; stopped again what the rollback started: ${names.join(', ')}`;
 }
 
 async function uninstall(step: ReleaseStep): Promise<HelmResult> {
@@ -59,7 +73,8 @@ export async function prepareRelease(step: ReleaseStep, staleAfterMs: number): P
     const left = `revision ${latest?.revision} (${latest?.status}, since ${latest?.updated})`;
     if (plan.kind !== 'none') ctx.log.warn(`release ${release} was left in ${left} by a helm that is gone; recovering with ${plan.kind}`);
     const result = good ? await rollback(step, good.revision) : await uninstall(step);
-    const done = good ? `rolled back ${left} to revision ${good.revision}` : `uninstalled ${left}`;
+    const stoppedAgain = good ? await afterRollback(step) : '';
+    const done = good ? `rolled back ${left} to revision ${good.revision}${stoppedAgain}` : `uninstalled ${left}`;
     if (result.code !== 0) {
       throw ApplicationFailure.create({
         type: FailureType.ReleaseFailed,
@@ -72,6 +87,8 @@ export async function prepareRelease(step: ReleaseStep, staleAfterMs: number): P
     return done;
   }
 }
+
+const couldNotStopAgain = 'stopped workloads the rollback started may be running: stopping them again failed (the next run\'s stop stops them)';
 
 /** Handles a failed install or upgrade per `onFailure` and builds the failure that says what state the release is in now. */
 export async function releaseFailure(
@@ -87,6 +104,7 @@ export async function releaseFailure(
     const undo = good ? await rollback(step, good.revision) : await uninstall(step);
     const target = good ? `rolled back to revision ${good.revision} (${good.chart}, app ${good.appVersion})` : 'uninstalled';
     state = undo.code === 0 ? target : `left at revision ${latest.revision} (${latest.status}); the attempt to get ${target} failed: ${outputTail(undo, 500)}`;
+    if (good) state += await afterRollback(step).catch((err: Error) => `; ${couldNotStopAgain}: ${err.message}`);
   }
   const verb = failed.hook === 'setup' ? 'install' : 'upgrade';
   return ApplicationFailure.create({

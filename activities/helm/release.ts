@@ -1,7 +1,7 @@
 /**
  * The Helm release step: render the values, recover a release a dead client left pending, then
- * `helm upgrade --install --wait`; on failure roll back or keep the failed revision.
- * docs/release.md explains each rule.
+ * `helm upgrade --install --wait` with the workloads Styrmin stopped kept stopped; on failure roll
+ * back or keep the failed revision. docs/release.md explains each rule.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -13,7 +13,9 @@ import type { LoadedDriver } from '../../driver-spec/load.js';
 import { findDriverRevision } from '../../driver-spec/revisions.js';
 import { chartSource } from './chart.js';
 import { prepareRelease, releaseFailure, type ReleaseStep } from './recovery.js';
-import { latestRevision, releaseHistory, revisionValues } from './history.js';
+import { latestRevision, releaseHistory, releaseManifest, revisionValues } from './history.js';
+import { keepStopped, stopAgainAfterRollback } from './keep-stopped.js';
+import { kubeClients } from '../kubernetes/workloads.js';
 import { createHelmWorkdir, outputTail, runHelm } from './binary.js';
 import { sortedKeys } from './values-filters.js';
 import { renderValues } from './values.js';
@@ -66,7 +68,9 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
   const values = await renderValues(driverDir, context);
   const source = chartSource(context.app.chart, context.app.name, driverDir);
   const chartRef = `${source.chartName}-${source.version}`;
-  const workdir = createHelmWorkdir(deps.kubeConfig());
+  const kc = deps.kubeConfig();
+  const clients = kubeClients(kc);
+  const workdir = createHelmWorkdir(kc);
   let step = 'reading the release history';
   const helm = (args: string[], log = false) =>
     runHelm(args, {
@@ -76,7 +80,8 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
       deadlineMs: (timeoutSeconds + 120) * 1000,
       onOutput: log ? (r) => ctx.log.info(`helm ${args[0]} ${release}: exit ${r.code ?? r.signal}`, { stdout: r.stdout, stderr: r.stderr }) : undefined,
     });
-  const stepOf: ReleaseStep = { release, namespace, timeoutSeconds, helm, setStep: (s) => (step = s), ctx };
+  const stopAgain = () => stopAgainAfterRollback(clients, { release, namespace, timeoutSeconds });
+  const stepOf: ReleaseStep = { release, namespace, timeoutSeconds, helm, setStep: (s) => (step = s), stopAgain, ctx };
   try {
     ctx.heartbeat({ release, step });
     const recovered = await prepareRelease(stepOf, (deps.pendingStaleAfterSeconds ?? timeoutSeconds + 60) * 1000);
@@ -87,19 +92,22 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
       if (canonical(current) === canonical(values)) {
         ctx.log.info(`release ${release} already at revision ${latest.revision} with ${chartRef} and the same values`);
         return { release, namespace, revision: latest.revision, status: latest.status, chart: source.chartName,
-          chartVersion: source.version, appVersion: latest.appVersion, action: 'unchanged', output: '', recovered };
+          chartVersion: source.version, appVersion: latest.appVersion, action: 'unchanged', output: '', recovered, keptStopped: [] };
       }
     }
     step = `${history.length ? 'upgrading' : 'installing'} to ${chartRef}`;
     const valuesFile = workdir.writeFile('values.json', JSON.stringify(values));
+    const currentManifest = async () => (history.length ? releaseManifest(helm, release, namespace) : '');
+    const kept = await keepStopped({ clients, release, namespace, workdir, currentManifest });
+    if (kept.names.length) ctx.log.info(`release ${release}: keeping stopped workloads stopped (replicas 0, CronJobs suspended): ${kept.names.join(', ')}`);
     const result = await helm(['upgrade', '--install', release, ...source.args, '--namespace', namespace, '--values', valuesFile,
-      '--wait', '--timeout', `${timeoutSeconds}s`, '--history-max', '10'], true);
+      '--wait', '--timeout', `${timeoutSeconds}s`, '--history-max', '10', ...kept.helmArgs], true);
     if (ctx.cancellationSignal.aborted) await ctx.cancelled; // rethrows the cancellation
     if (result.code !== 0) throw await releaseFailure(stepOf, { result, chartRef, onFailure, hook });
     const after = latestRevision(await releaseHistory(helm, release, namespace));
     return { release, namespace, revision: after?.revision ?? 0, status: after?.status ?? 'unknown', chart: source.chartName,
       chartVersion: source.version, appVersion: after?.appVersion ?? '', action: history.length ? 'upgraded' : 'installed',
-      output: outputTail(result, 4000), recovered };
+      output: outputTail(result, 4000), recovered, keptStopped: kept.names };
   } finally {
     workdir.dispose();
   }
