@@ -2,7 +2,7 @@
  * Activity option profiles, one `proxyActivities` per profile. Retries back off exponentially;
  * failure types that retrying cannot fix are listed once, in errors.ts.
  */
-import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../contract/activities.js';
 import { nonRetryableFailureTypes } from '../contract/failures.js';
 
@@ -39,3 +39,11 @@ export const releaseOptions: ActivityOptions = {
 export const quick = proxyActivities<Activities>(quickOptions);
 /** Activities called with {@link releaseOptions}. */
 export const release = proxyActivities<Activities>(releaseOptions);
+/**
+ * The release step, waiting on cancellation for the step to say how it ended: helm may finish
+ * the release before it notices, and the run must then record the release as live.
+ */
+export const releaseAwaitingCancellation = proxyActivities<Activities>({
+  ...releaseOptions,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});

@@ -3,14 +3,14 @@
  * the built-in Helm release as an activity), the mode waits for all of them (a failure does not
  * cancel its siblings), then reports every failure in one error.
  */
-import { ApplicationFailure, CancellationScope, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../contract/failures.js';
 import type { Hook, Mode } from '../contract/lifecycle.js';
 import { releaseStepName, type ActionStep, type ModePlan, type PlannedStep, type PreparedRun } from '../contract/plan.js';
 import { ModeState } from '../contract/progress.js';
 import type { ActionRequest } from '../contract/run-context.js';
 import { deploymentIdKey, driverKey, hookKey } from '../contract/search-attributes.js';
-import { release } from './activity-options.js';
+import { release, releaseAwaitingCancellation } from './activity-options.js';
 import { describeFailure } from './failures.js';
 import type { RunTracker, StepTracker } from './run-tracker.js';
 
@@ -109,8 +109,13 @@ async function runAction({ deploymentId, hook, run }: RunScope, mode: Mode, step
 
 /** The built-in Helm release step, with the driver's release settings. */
 async function runRelease({ deploymentId, hook, run }: RunScope): Promise<void> {
-  await release.releaseChart({ deploymentId, hook, context: run.context, ...run.release });
+  // Runs started before the step was awaited on cancellation keep the old behaviour on replay.
+  const activities = patched(releaseAwaitsCancellationPatch) ? releaseAwaitingCancellation : release;
+  await activities.releaseChart({ deploymentId, hook, context: run.context, ...run.release });
 }
+
+/** Patch id: a cancelled run waits for the release step to say whether helm finished the release. */
+const releaseAwaitsCancellationPatch = 'release-step-awaits-cancellation';
 
 /** The one failure a mode ends with, listing each failed step and its cause. */
 function modeFailed({ deploymentId, hook }: RunScope, mode: Mode, failed: StepFailure[], steps: PlannedStep[]): ApplicationFailure {

@@ -1,7 +1,8 @@
 /**
  * The built-in primitives driver actions call. Each runs as a Temporal activity with a default
- * timeout and retry policy (exponential backoff) that a call can override, and each is idempotent,
- * so a retry or a resumed run has the effect of one call.
+ * timeout and retry policy (exponential backoff) that a call can override. Each is idempotent, so
+ * a retry or a resumed run has the effect of one call, apart from `executeCommands` without a
+ * `once` key, whose commands run at least once.
  *
  * @example
  * import { stopComponents, executeCommands, startComponents } from 'styrmin/actions';
@@ -18,8 +19,7 @@ import type { ComponentStatus } from '../contract/kubernetes.js';
 import { FailureType } from '../contract/failures.js';
 import { quickOptions, releaseOptions, waitingOptions } from './activity-options.js';
 import { currentAction } from './current-action.js';
-import type { ReleaseSettings } from '../contract/release.js';
-import type { ComponentRef } from '../contract/run-context.js';
+import type { ReleaseSettings, ComponentRef } from '../contract/run-context.js';
 
 export type { ActionInput } from '../contract/run-context.js';
 export { log } from '@temporalio/workflow';

@@ -102,10 +102,14 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
     if (kept.names.length) ctx.log.info(`release ${release}: keeping stopped workloads stopped (replicas 0, CronJobs suspended): ${kept.names.join(', ')}`);
     const result = await helm(['upgrade', '--install', release, ...source.args, '--namespace', namespace, '--values', valuesFile,
       '--wait', '--timeout', `${timeoutSeconds}s`, '--history-max', '10', ...kept.helmArgs], true);
-    if (ctx.cancellationSignal.aborted) await ctx.cancelled; // rethrows the cancellation
+    // Cancelled while helm worked: a release helm still finished is live, and the run must record
+    // that; otherwise the step ends cancelled.
+    const cancelled = ctx.cancellationSignal.aborted;
+    if (cancelled && result.code !== 0) await ctx.cancelled; // rethrows the cancellation
     if (result.code !== 0) throw await releaseFailure(stepOf, { result, chartRef, onFailure, hook });
-    const after = latestRevision(await releaseHistory(helm, release, namespace));
-    return { release, namespace, revision: after?.revision ?? 0, status: after?.status ?? 'unknown', chart: source.chartName,
+    if (cancelled) ctx.log.warn(`release ${release}: cancelled after helm finished; reporting the release as done`);
+    const after = cancelled ? undefined : latestRevision(await releaseHistory(helm, release, namespace));
+    return { release, namespace, revision: after?.revision ?? (latest?.revision ?? 0) + 1, status: after?.status ?? 'deployed', chart: source.chartName,
       chartVersion: source.version, appVersion: after?.appVersion ?? '', action: history.length ? 'upgraded' : 'installed',
       output: outputTail(result, 4000), recovered, keptStopped: kept.names };
   } finally {

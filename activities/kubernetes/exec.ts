@@ -1,12 +1,21 @@
 /**
- * `executeCommands`: run argv commands, in order, in one ready pod of a component.
+ * `executeCommands`: run argv commands, in order, in one ready pod of a component; with a
+ * once-only key, at most once per recorded success in a run (see once.ts).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
-import type { CommandResult, ExecuteCommandsInput } from '../../contract/kubernetes.js';
+import type { CommandResult, ExecuteCommandsInput, OnceKey } from '../../contract/kubernetes.js';
 import { runCommand, type CommandRun } from './exec-run.js';
+import {
+  checkOnceKey,
+  commandsDigest,
+  findOnceEntry,
+  onceConfigMapName,
+  recordOnceEntry,
+  type OnceEntry,
+} from './once.js';
 import { describePod, podState } from './workload-state.js';
 import { retryTransient } from './wait.js';
 import { isReadyPod, listPods, requireWorkloads, selectorString, type KubeClients } from './workloads.js';
@@ -83,13 +92,8 @@ function commandFailed(
   });
 }
 
-/**
- * Runs each argv command, in order, in the oldest ready pod of the component; a non-zero exit fails
- * non-retryably with CommandFailed. Re-running the activity runs every command again.
- * @example await executeCommands(clients, { deploymentId: 'shop', namespace: 'shop', component: server, commands: [['migrate', 'up']] })
- */
-export async function executeCommands(clients: KubeClients, input: ExecuteCommandsInput): Promise<CommandResult[]> {
-  checkCommands(input.commands);
+/** Runs the commands one after the other in one pod; the first non-zero exit fails with CommandFailed. */
+async function runCommands(clients: KubeClients, input: ExecuteCommandsInput): Promise<CommandResult[]> {
   const pod = await pickPod(clients, input);
   const podName = pod.metadata?.name ?? '';
   const containers = pod.spec?.containers.map((c) => c.name) ?? [];
@@ -114,5 +118,63 @@ export async function executeCommands(clients: KubeClients, input: ExecuteComman
     const { stdout, stderr, truncated, durationMs } = run;
     results.push({ ...at, exitCode: 0, stdout, stderr, truncated, durationMs });
   }
+  return results;
+}
+
+/** The recorded results as this call's results, each flagged as replayed. */
+function replay(input: ExecuteCommandsInput & { once: OnceKey }, entry: OnceEntry): CommandResult[] {
+  if (entry.commands !== commandsDigest(input.commands)) {
+    // Two calls of one run sharing a key for different commands: replaying would skip the second list unseen.
+    throw invalid(
+      `once key "${input.once.key}" was recorded in this run (${input.once.workflowId}, run ${input.once.runId}) for ` +
+        `other commands than ${JSON.stringify(input.commands).slice(0, 300)}; give each command list its own key`,
+    );
+  }
+  log.info(
+    `Not running ${JSON.stringify(input.commands).slice(0, 300)}: once key "${input.once.key}" recorded their success ` +
+      `at ${entry.recordedAt} in this run; returning the recorded results`,
+  );
+  return entry.results.map((r, i) => ({ ...r, command: input.commands[i] ?? [], replayed: true }));
+}
+
+/**
+ * Records the key after the commands succeeded. A failure to record is logged, not thrown: the
+ * commands did run, and failing now would make Temporal retry, running them again for sure.
+ */
+async function recordSuccess(
+  clients: KubeClients,
+  input: ExecuteCommandsInput & { once: OnceKey },
+  results: CommandResult[],
+) {
+  try {
+    await recordOnceEntry(clients.kc, input, input.commands, results);
+  } catch (err) {
+    if (err instanceof CancelledFailure) throw err;
+    log.warn(
+      `Commands succeeded, but once key "${input.once.key}" could not be recorded in ConfigMap ` +
+        `"${onceConfigMapName(input.deploymentId)}" (namespace "${input.namespace}"): ${(err as Error).message}. ` +
+        "Should this attempt's completion be lost, a retry will run them again.",
+    );
+  }
+}
+
+/**
+ * Runs each argv command, in order, in the oldest ready pod of the component; a non-zero exit fails
+ * non-retryably with CommandFailed. Without `once`, re-running the activity runs every command
+ * again. With `once`, a success already recorded under the key in the same run is returned
+ * (flagged `replayed`) without running anything, and a new success is recorded before returning:
+ * at most once per recorded success; a crash after the commands ended but before the record was
+ * written still runs them again.
+ * @example await executeCommands(clients, { deploymentId: 'shop', namespace: 'shop', component: server, commands: [['migrate', 'up']] })
+ */
+export async function executeCommands(clients: KubeClients, input: ExecuteCommandsInput): Promise<CommandResult[]> {
+  checkCommands(input.commands);
+  if (input.once === undefined) return runCommands(clients, input);
+  checkOnceKey(input.once);
+  const keyed = input as ExecuteCommandsInput & { once: OnceKey };
+  const recorded = await findOnceEntry(clients.kc, keyed);
+  if (recorded) return replay(keyed, recorded);
+  const results = await runCommands(clients, keyed);
+  await recordSuccess(clients, keyed, results);
   return results;
 }

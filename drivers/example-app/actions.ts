@@ -1,6 +1,7 @@
 /**
  * Lifecycle actions of example-app, a web application with a `server` and a `task-worker`.
- * Each function is a Temporal workflow; the primitives it calls are retried, idempotent activities.
+ * Each function is a Temporal workflow; the primitives it calls are retried activities, idempotent
+ * except the migration's exec, which runs under a once-only key (see migrateAndRestart).
  */
 import { getComponentStatus, log, startComponents, stopComponents, executeCommands, waitFor, waitForComponents, type ActionInput } from 'styrmin/actions';
 
@@ -27,12 +28,16 @@ export async function announceMaintenance({ deploymentId, versions }: ActionInpu
   await waitFor('2s', 'drain in-flight requests');
 }
 
-/** upgrade/post: migrate the database from a server pod, then bring the workers back. */
+/**
+ * upgrade/post: migrate the database from a server pod, then bring the workers back. The
+ * once-only key makes a retry or a resumed run return the recorded migration instead of migrating again.
+ */
 export async function migrateAndRestart({ deploymentId, versions }: ActionInput) {
   const migration = await executeCommands(deploymentId, {
     component: 'server',
     commands: [['example-app', 'migrate', '--to', versions.target]],
     timeoutSeconds: 600,
+    once: `migrate-to-${versions.target}`,
   });
   await startComponents(deploymentId, ['task-worker']);
   return migration;
