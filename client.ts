@@ -8,7 +8,12 @@
  * console.log(await getProgress(client, run.workflowId));
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { connectionOptions, taskQueueFromEnv, temporalConnectionFromEnv, type TemporalConnectionConfig } from './runtime/config.js';
+import {
+  connectionOptions,
+  taskQueueFromEnv,
+  temporalConnectionFromEnv,
+  type TemporalConnectionConfig,
+} from './runtime/config.js';
 import { progressQuery } from './contract/messages.js';
 import { Hook, runWorkflowId, type SetupInput, type UpgradeInput } from './contract/lifecycle.js';
 import type { RunResult, RunProgress } from './contract/progress.js';
@@ -41,13 +46,27 @@ function startOptions(hook: Hook, deploymentId: string, options: StartOptions) {
 }
 
 /** Starts the `setup` workflow of a new deployment. */
-export function startSetup(client: Client, input: SetupInput, options: StartOptions = {}): Promise<WorkflowHandle<typeof setup>> {
-  return client.workflow.start<typeof setup>('setup', { ...startOptions(Hook.Setup, input.deploymentId, options), args: [input] });
+export function startSetup(
+  client: Client,
+  input: SetupInput,
+  options: StartOptions = {},
+): Promise<WorkflowHandle<typeof setup>> {
+  return client.workflow.start<typeof setup>('setup', {
+    ...startOptions(Hook.Setup, input.deploymentId, options),
+    args: [input],
+  });
 }
 
 /** Starts the `upgrade` workflow of an existing deployment. */
-export function startUpgrade(client: Client, input: UpgradeInput, options: StartOptions = {}): Promise<WorkflowHandle<typeof upgrade>> {
-  return client.workflow.start<typeof upgrade>('upgrade', { ...startOptions(Hook.Upgrade, input.deploymentId, options), args: [input] });
+export function startUpgrade(
+  client: Client,
+  input: UpgradeInput,
+  options: StartOptions = {},
+): Promise<WorkflowHandle<typeof upgrade>> {
+  return client.workflow.start<typeof upgrade>('upgrade', {
+    ...startOptions(Hook.Upgrade, input.deploymentId, options),
+    args: [input],
+  });
 }
 
 /** A handle on the run with this workflow id, typed by the lifecycle workflows' signatures. */

@@ -25,7 +25,8 @@ function readConfig(): StyrminConfig {
 async function run(): Promise<void> {
   const config = readConfig();
   const drivers = await loadDrivers(config.driverDirs);
-  for (const warning of drivers.flatMap((driver) => driver.warnings)) console.warn(`warning: ${formatProblem(warning)}`);
+  for (const warning of drivers.flatMap((driver) => driver.warnings))
+    console.warn(`warning: ${formatProblem(warning)}`);
   const options = connectionOptions(config);
   const nativeConnection = await NativeConnection.connect(options);
   const connection = await Connection.connect(options);
@@ -40,7 +41,9 @@ async function run(): Promise<void> {
       defaults: { chartLocations: config.chartLocations },
     });
     const served = drivers.map((d) => `${d.name}@${d.version}`).join(', ');
-    console.log(`styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}); drivers: ${served}`);
+    console.log(
+      `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}); drivers: ${served}`,
+    );
     await worker.run();
   } finally {
     await nativeConnection.close();
@@ -49,7 +52,8 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  if (err instanceof DriverSpecError) console.error(`styrmin worker: invalid driver spec, not starting:\n${err.message}`);
+  if (err instanceof DriverSpecError)
+    console.error(`styrmin worker: invalid driver spec, not starting:\n${err.message}`);
   else if (err instanceof ConfigurationError) console.error(`styrmin worker: not starting: ${err.message}`);
   else console.error(err);
   process.exit(1);

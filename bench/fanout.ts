@@ -25,10 +25,18 @@ function positiveInt(text: string, flag: string): number {
 
 function readOptions(): BenchOptions {
   const { values } = parseArgs({
-    options: { actions: { type: 'string', default: '1,10,50,100' }, 'wait-ms': { type: 'string', default: '1000' }, repeat: { type: 'string', default: '3' } },
+    options: {
+      actions: { type: 'string', default: '1,10,50,100' },
+      'wait-ms': { type: 'string', default: '1000' },
+      repeat: { type: 'string', default: '3' },
+    },
   });
   const actionCounts = [...new Set(values.actions.split(',').map((n) => positiveInt(n.trim(), '--actions')))];
-  return { actionCounts, waitMs: positiveInt(values['wait-ms'], '--wait-ms'), repeat: positiveInt(values.repeat, '--repeat') };
+  return {
+    actionCounts,
+    waitMs: positiveInt(values['wait-ms'], '--wait-ms'),
+    repeat: positiveInt(values.repeat, '--repeat'),
+  };
 }
 
 function reportRow(actions: number, waitMs: number, samples: RunSample[]): string[] {
@@ -56,7 +64,9 @@ async function main(): Promise<void> {
         const samples: RunSample[] = [];
         for (let attempt = 1; attempt <= repeat; attempt++) {
           const sample = await timeSetup(env, actions, attempt);
-          console.error(`N=${actions} run ${attempt}/${repeat}: pre mode ${sample.preModeMs} ms, run ${Math.round(sample.wallMs)} ms`);
+          console.error(
+            `N=${actions} run ${attempt}/${repeat}: pre mode ${sample.preModeMs} ms, run ${Math.round(sample.wallMs)} ms`,
+          );
           samples.push(sample);
         }
         rows.push(reportRow(actions, waitMs, samples));
@@ -67,7 +77,18 @@ async function main(): Promise<void> {
   }
   console.log(`\nsetup, ${repeat} runs per N; median (min–max), milliseconds\n`);
   console.log(
-    markdownTable(['N actions', 'wait T', 'pre mode', 'overhead over T', 'overhead per action', 'whole run (wall)', 'sequential N×T'], rows),
+    markdownTable(
+      [
+        'N actions',
+        'wait T',
+        'pre mode',
+        'overhead over T',
+        'overhead per action',
+        'whole run (wall)',
+        'sequential N×T',
+      ],
+      rows,
+    ),
   );
 }
 

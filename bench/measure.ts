@@ -21,7 +21,12 @@ function durationMs(startedAt: string | undefined, endedAt: string | undefined, 
 /** Runs `setup` of the driver revision with `actions` pre actions on a fresh deployment and times it. */
 export async function timeSetup(env: BenchEnvironment, actions: number, attempt: number): Promise<RunSample> {
   const deploymentId = `bench-${actions}-${attempt}-${randomUUID().slice(0, 8)}`;
-  const input: SetupInput = { deploymentId, driver: benchDriverName, driverVersion: String(actions), namespace: deploymentId };
+  const input: SetupInput = {
+    deploymentId,
+    driver: benchDriverName,
+    driverVersion: String(actions),
+    namespace: deploymentId,
+  };
   const started = performance.now();
   const result: RunResult = await env.temporal.client.workflow.execute('setup', {
     taskQueue: env.taskQueue,

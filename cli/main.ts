@@ -10,10 +10,20 @@ import { setupCommand, upgradeCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
 
-const commands: Array<() => Command> = [validateCommand, planCommand, setupCommand, upgradeCommand, progressCommand, statusCommand];
+const commands: Array<() => Command> = [
+  validateCommand,
+  planCommand,
+  setupCommand,
+  upgradeCommand,
+  progressCommand,
+  statusCommand,
+];
 
 // This module runs compiled, from dist/cli/main.js: package.json is two folders up (one from cli/main.ts).
-const packageJson = new URL(import.meta.url.endsWith('.js') ? '../../package.json' : '../package.json', import.meta.url);
+const packageJson = new URL(
+  import.meta.url.endsWith('.js') ? '../../package.json' : '../package.json',
+  import.meta.url,
+);
 const { version } = JSON.parse(await readFile(packageJson, 'utf8')) as { version: string };
 
 const program = new Command('styrmin')

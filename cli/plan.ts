@@ -20,19 +20,24 @@ interface PlanOptions {
 function pickDriver(drivers: LoadedDriver[], options: PlanOptions): LoadedDriver {
   const names = [...new Set(drivers.map((driver) => driver.name))];
   const name = options.driver ?? (names.length === 1 ? names[0] : undefined);
-  if (name === undefined) throw new Error(`the folder holds several drivers (${names.join(', ')}): choose one with --driver <name>`);
+  if (name === undefined)
+    throw new Error(`the folder holds several drivers (${names.join(', ')}): choose one with --driver <name>`);
   const revisions = driverRevisions(drivers, name);
   if (revisions.length === 0) throw new Error(`no driver named "${name}" (found: ${names.join(', ')})`);
   if (options.driverVersion === undefined) return revisions[0]!;
   const chosen = revisions.find((driver) => driver.version === options.driverVersion);
-  if (!chosen) throw new Error(`driver ${name} has no version "${options.driverVersion}" (found: ${revisions.map((d) => d.version).join(', ')})`);
+  if (!chosen)
+    throw new Error(
+      `driver ${name} has no version "${options.driverVersion}" (found: ${revisions.map((d) => d.version).join(', ')})`,
+    );
   return chosen;
 }
 
 function modeLines(driver: LoadedDriver, plan: ModePlan, index: number): string[] {
   const count = plan.steps.length;
   const heading = `${index + 1}. ${plan.mode}${count > 1 ? ` (${count} actions, side by side)` : ''}`;
-  if (count === 0) return [heading, plan.mode === 'core' ? '   (no actions and no chart: nothing runs)' : '   (no actions: skipped)'];
+  if (count === 0)
+    return [heading, plan.mode === 'core' ? '   (no actions and no chart: nothing runs)' : '   (no actions: skipped)'];
   const actions = plan.steps.flatMap((step) => (step.kind === 'action' ? [step] : []));
   const nameWidth = Math.max(0, ...actions.map((action) => action.name.length));
   const typeWidth = Math.max(0, ...actions.map((action) => action.workflowType.length));
@@ -71,7 +76,13 @@ Examples:
       const driver = pickDriver(await loadDrivers([dir]), options);
       const plan = planHook(driver, options.hook);
       if (options.json) {
-        console.log(JSON.stringify({ driver: driver.name, driverVersion: driver.version, hook: options.hook, modes: plan }, null, 2));
+        console.log(
+          JSON.stringify(
+            { driver: driver.name, driverVersion: driver.version, hook: options.hook, modes: plan },
+            null,
+            2,
+          ),
+        );
         return;
       }
       console.log(`${options.hook} of ${driverTitle(driver)}:`);

@@ -17,7 +17,9 @@ export function printProgress(progress: RunProgress): void {
     console.log(`  ${mode.mode.padEnd(5)} ${mode.state.padEnd(9)} ${seconds(mode.startedAt, mode.endedAt)}`);
     for (const action of mode.actions) {
       const error = action.lastError ? `  ${action.lastError}` : '';
-      console.log(`    ${action.name.padEnd(24)} ${action.state.padEnd(9)} ${seconds(action.startedAt, action.endedAt).padStart(6)}  ${action.workflowId}${error}`);
+      console.log(
+        `    ${action.name.padEnd(24)} ${action.state.padEnd(9)} ${seconds(action.startedAt, action.endedAt).padStart(6)}  ${action.workflowId}${error}`,
+      );
     }
   }
   if (progress.error) console.log(`  error: ${progress.error}`);

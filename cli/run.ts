@@ -26,7 +26,9 @@ async function readInput(text: string): Promise<unknown> {
 function runCommand(hook: Hook, example: string): () => Command {
   return () =>
     new Command(hook)
-      .description(`start the ${hook} workflow of a deployment on Temporal (connection as for the temporal CLI: TEMPORAL_* variables, TEMPORAL_PROFILE)`)
+      .description(
+        `start the ${hook} workflow of a deployment on Temporal (connection as for the temporal CLI: TEMPORAL_* variables, TEMPORAL_PROFILE)`,
+      )
       .requiredOption('-i, --input <json>', `the ${hook} input as JSON, or @file.json; e.g. '${example}'`)
       .option('--workflow-id <id>', 'workflow id of the run (default: <deploymentId>/<hook>)')
       .option('-w, --wait', 'wait for the run to end and print its progress; exit 1 if it failed')
@@ -34,11 +36,17 @@ function runCommand(hook: Hook, example: string): () => Command {
         const input = await readInput(options.input);
         const client = await connectClient();
         try {
-          const start = hook === 'setup' ? startSetup(client, input as SetupInput, options) : startUpgrade(client, input as UpgradeInput, options);
+          const start =
+            hook === 'setup'
+              ? startSetup(client, input as SetupInput, options)
+              : startUpgrade(client, input as UpgradeInput, options);
           const { workflowId } = await start;
           console.log(`started ${hook} ${workflowId}`);
           if (!options.wait) return;
-          const outcome = await waitForRun(client, workflowId).then(() => undefined, (err: unknown) => err);
+          const outcome = await waitForRun(client, workflowId).then(
+            () => undefined,
+            (err: unknown) => err,
+          );
           printProgress(await getProgress(client, workflowId));
           if (outcome) {
             const cause = (outcome as { cause?: Error }).cause ?? outcome;
@@ -54,4 +62,7 @@ function runCommand(hook: Hook, example: string): () => Command {
 /** Builds the `setup` command. */
 export const setupCommand = runCommand('setup', '{"deploymentId":"shop","driver":"example-app","namespace":"shop"}');
 /** Builds the `upgrade` command. */
-export const upgradeCommand = runCommand('upgrade', '{"deploymentId":"shop","driver":"example-app","namespace":"shop","targetVersion":"2.0.0"}');
+export const upgradeCommand = runCommand(
+  'upgrade',
+  '{"deploymentId":"shop","driver":"example-app","namespace":"shop","targetVersion":"2.0.0"}',
+);

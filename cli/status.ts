@@ -8,13 +8,19 @@ import type { DeploymentRecord } from '../contract/record.js';
 export function printRecord(record: DeploymentRecord): void {
   const secret = new Set(record.secretParameters);
   console.log(`${record.deploymentId} in namespace ${record.namespace}: ${record.status}`);
-  console.log(`  driver ${record.driver}@${record.driverVersion}, application ${record.appVersion}, Helm release ${record.release}`);
-  const parameters = Object.entries(record.parameters).map(([name, value]) => `${name}=${secret.has(name) ? '******' : String(value)}`);
+  console.log(
+    `  driver ${record.driver}@${record.driverVersion}, application ${record.appVersion}, Helm release ${record.release}`,
+  );
+  const parameters = Object.entries(record.parameters).map(
+    ([name, value]) => `${name}=${secret.has(name) ? '******' : String(value)}`,
+  );
   console.log(`  parameters: ${parameters.join(', ') || 'none'}`);
   console.log('  runs (oldest first):');
   for (const run of record.history) {
     const versions = `${run.fromVersion ?? '(new)'} -> ${run.toVersion}`;
-    console.log(`    ${run.startedAt}  ${run.hook.padEnd(7)} ${versions.padEnd(18)} ${run.status.padEnd(11)} ${run.workflowId}`);
+    console.log(
+      `    ${run.startedAt}  ${run.hook.padEnd(7)} ${versions.padEnd(18)} ${run.status.padEnd(11)} ${run.workflowId}`,
+    );
     if (run.error) console.log(`      error: ${run.error}`);
     if (run.stateLeft) console.log(`      left: ${run.stateLeft}`);
   }
@@ -23,7 +29,9 @@ export function printRecord(record: DeploymentRecord): void {
 /** Builds the `status` command. */
 export function statusCommand(): Command {
   return new Command('status')
-    .description('show a deployment as the cluster records it: driver, versions, parameters, last runs (uses KUBECONFIG)')
+    .description(
+      'show a deployment as the cluster records it: driver, versions, parameters, last runs (uses KUBECONFIG)',
+    )
     .argument('<deployment-id>', 'the deployment id given to setup')
     .requiredOption('-n, --namespace <namespace>', 'the namespace of the deployment')
     .option('--json', 'print the record as JSON (secret values masked)')
@@ -35,7 +43,9 @@ export function statusCommand(): Command {
         return;
       }
       if (!options.json) return printRecord(record);
-      const masked = Object.fromEntries(Object.entries(record.parameters).map(([k, v]) => [k, record.secretParameters.includes(k) ? '******' : v]));
+      const masked = Object.fromEntries(
+        Object.entries(record.parameters).map(([k, v]) => [k, record.secretParameters.includes(k) ? '******' : v]),
+      );
       console.log(JSON.stringify({ ...record, parameters: masked }, null, 2));
     });
 }

@@ -9,11 +9,16 @@ import { driverTitle, printProblems } from './report.js';
 function summary(driver: LoadedDriver): string {
   const body = driver.spec.spec;
   const components = Object.keys(body.components ?? {});
-  const parameters = (body.parameters ?? []).map((parameter) => `${parameter.name}${parameter.secret ? ' (secret)' : ''}`);
+  const parameters = (body.parameters ?? []).map(
+    (parameter) => `${parameter.name}${parameter.secret ? ' (secret)' : ''}`,
+  );
   const actions = body.actions ?? [];
   const perHook = hooks.map((hook) => `${hook}: ${actions.filter((action) => action.hook === hook).length}`).join(', ');
   const rows: Array<[string, string]> = [
-    ['app versions', `${body.supported_versions} (${body.default_version ? `default ${body.default_version}` : 'no default: setup needs a version'})`],
+    [
+      'app versions',
+      `${body.supported_versions} (${body.default_version ? `default ${body.default_version}` : 'no default: setup needs a version'})`,
+    ],
     ['chart', body.helm ? `${body.helm.main.location} ${body.helm.main.version}` : '(none)'],
     ['components', components.join(', ') || '(none)'],
     ['parameters', parameters.join(', ') || '(none)'],
@@ -26,7 +31,10 @@ function summary(driver: LoadedDriver): string {
 export function validateCommand(): Command {
   return new Command('validate')
     .description('check driver specs: schema, references between sections, action modules, version ranges')
-    .argument('<driver-dir...>', 'a driver folder (holding driver.styrmin.yml) or a folder of driver folders, e.g. drivers/')
+    .argument(
+      '<driver-dir...>',
+      'a driver folder (holding driver.styrmin.yml) or a folder of driver folders, e.g. drivers/',
+    )
     .addHelpText(
       'after',
       `
@@ -45,10 +53,14 @@ Examples:
       const errors = printProblems(problems);
       const warnings = problems.length - errors;
       if (errors > 0) {
-        console.error(`invalid: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+        console.error(
+          `invalid: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+        );
         process.exitCode = 1;
       } else {
-        console.log(`${drivers.length} driver${drivers.length === 1 ? '' : 's'} valid, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+        console.log(
+          `${drivers.length} driver${drivers.length === 1 ? '' : 's'} valid, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+        );
       }
     });
 }

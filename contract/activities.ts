@@ -58,4 +58,5 @@ export interface CheckActivities {
 }
 
 /** Every activity of the worker. */
-export interface Activities extends RunActivities, KubernetesActivities, HelmActivities, RecordActivities, CheckActivities {}
+export interface Activities
+  extends RunActivities, KubernetesActivities, HelmActivities, RecordActivities, CheckActivities {}

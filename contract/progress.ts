@@ -17,7 +17,12 @@ export const ModeState = { ...ActionState, Skipped: 'skipped' } as const;
 export type ModeState = (typeof ModeState)[keyof typeof ModeState];
 
 /** State of a whole run. */
-export const RunStatus = { Running: 'running', Succeeded: 'succeeded', Failed: 'failed', Cancelled: 'cancelled' } as const;
+export const RunStatus = {
+  Running: 'running',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  Cancelled: 'cancelled',
+} as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
 /** Progress of one step: an action's child workflow, or the release activity of the run itself. */

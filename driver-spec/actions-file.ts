@@ -30,7 +30,11 @@ export async function checkActionFiles(driverDir: string, actions: LocatedAction
     });
   }
   if (!/\.(ts|mts|js|mjs)$/.test(file)) {
-    findings.push({ path: at(first), severity: 'error', message: `action module "${file}" must be a .ts or .js file (e.g. "actions.ts")` });
+    findings.push({
+      path: at(first),
+      severity: 'error',
+      message: `action module "${file}" must be a .ts or .js file (e.g. "actions.ts")`,
+    });
     return { findings };
   }
   // The TypeScript compiler loads only for drivers that declare actions.
@@ -40,7 +44,10 @@ export async function checkActionFiles(driverDir: string, actions: LocatedAction
     exports = await readExports(actionsFile);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? `does not exist in the driver folder ${driverDir}` : `cannot be read: ${(error as Error).message}`;
+    const reason =
+      code === 'ENOENT'
+        ? `does not exist in the driver folder ${driverDir}`
+        : `cannot be read: ${(error as Error).message}`;
     for (const action of actions.filter((a) => path.normalize(a.location.file) === file)) {
       findings.push({ path: at(action), severity: 'error', message: `action module "${file}" ${reason}` });
     }
@@ -50,13 +57,22 @@ export async function checkActionFiles(driverDir: string, actions: LocatedAction
     const name = action.location.exportName;
     const isFunction = exports.names.get(name);
     if (isFunction === false) {
-      findings.push({ path: at(action), severity: 'error', message: `"${file}" exports "${name}", but it is not a function` });
+      findings.push({
+        path: at(action),
+        severity: 'error',
+        message: `"${file}" exports "${name}", but it is not a function`,
+      });
     } else if (isFunction === undefined) {
       const known = [...exports.names].filter(([, fn]) => fn).map(([exported]) => exported);
       const listed = known.length > 0 ? `it exports: ${known.join(', ')}` : 'it exports no functions';
       const severity = exports.opaque.length > 0 ? 'warning' : 'error';
-      const maybe = exports.opaque.length > 0 ? ` (unless it comes from ${exports.opaque.join(', ')}, which is not checked)` : '';
-      findings.push({ path: at(action), severity, message: `"${file}" does not export a function named "${name}"${maybe}; ${listed}` });
+      const maybe =
+        exports.opaque.length > 0 ? ` (unless it comes from ${exports.opaque.join(', ')}, which is not checked)` : '';
+      findings.push({
+        path: at(action),
+        severity,
+        message: `"${file}" does not export a function named "${name}"${maybe}; ${listed}`,
+      });
     }
   }
   return { findings, actionsFile };

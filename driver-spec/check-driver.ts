@@ -42,7 +42,14 @@ export interface CheckedDriver {
 }
 
 /** A problem about a file or folder as a whole (no line). */
-export const folderProblem = (file: string, message: string): SpecProblem => ({ file, line: 0, column: 0, path: '', message, severity: 'error' });
+export const folderProblem = (file: string, message: string): SpecProblem => ({
+  file,
+  line: 0,
+  column: 0,
+  path: '',
+  message,
+  severity: 'error',
+});
 
 /** Validates one driver folder and returns the driver or every problem found. */
 export async function checkDriver(dir: string): Promise<CheckedDriver> {
@@ -68,7 +75,13 @@ export async function checkDriver(dir: string): Promise<CheckedDriver> {
   const problems = findings
     .map((finding): SpecProblem => {
       const place = finding.position ?? source.locate(finding.path, finding.atKey);
-      return { file: specFile, ...place, path: formatPath(finding.path), message: finding.message, severity: finding.severity };
+      return {
+        file: specFile,
+        ...place,
+        path: formatPath(finding.path),
+        message: finding.message,
+        severity: finding.severity,
+      };
     })
     .sort((a, b) => a.line - b.line || a.column - b.column);
   if (problems.some((problem) => problem.severity === 'error')) return { problems };
@@ -83,7 +96,11 @@ export async function checkDriver(dir: string): Promise<CheckedDriver> {
     ...(actionsFile ? { actionsFile } : {}),
   };
   const nameProblem = (message: string): SpecProblem => ({
-    file: specFile, ...source.locate(['metadata', 'name']), path: 'metadata.name', message, severity: 'error',
+    file: specFile,
+    ...source.locate(['metadata', 'name']),
+    path: 'metadata.name',
+    message,
+    severity: 'error',
   });
   return { driver, problems, nameProblem };
 }

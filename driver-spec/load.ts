@@ -16,7 +16,11 @@ export async function loadDriver(dir: string): Promise<LoadedDriver> {
   return driver;
 }
 
-const isFile = (file: string) => stat(file).then((info) => info.isFile(), () => false);
+const isFile = (file: string) =>
+  stat(file).then(
+    (info) => info.isFile(),
+    () => false,
+  );
 
 /** Driver folders under `dir`: itself when it holds a spec, else its direct subfolders that do. */
 async function driverFolders(dir: string): Promise<string[] | SpecProblem> {
@@ -24,7 +28,9 @@ async function driverFolders(dir: string): Promise<string[] | SpecProblem> {
   if ((await isFile(dir)) && path.basename(dir) === specFileName) return [path.dirname(dir)];
   let names: string[];
   try {
-    names = (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     return folderProblem(dir, 'no such driver folder');
   }
@@ -32,7 +38,9 @@ async function driverFolders(dir: string): Promise<string[] | SpecProblem> {
   for (const name of names.sort()) {
     if (await isFile(path.join(dir, name, specFileName))) folders.push(path.join(dir, name));
   }
-  return folders.length > 0 ? folders : folderProblem(dir, `no ${specFileName} in this folder or its direct subfolders`);
+  return folders.length > 0
+    ? folders
+    : folderProblem(dir, `no ${specFileName} in this folder or its direct subfolders`);
 }
 
 /** Valid drivers and every problem found, without throwing (what `styrmin validate` reports). */
@@ -84,7 +92,12 @@ function duplicateRevisions(checked: CheckedDriver[]): SpecProblem[] {
     const key = `${driver.name}@${driver.version}`;
     const first = byKey.get(key);
     if (!first) byKey.set(key, driver);
-    else problems.push(nameProblem(`driver "${driver.name}" version "${driver.version}" is also defined in ${first.specFile}; each driver revision needs its own spec.version`));
+    else
+      problems.push(
+        nameProblem(
+          `driver "${driver.name}" version "${driver.version}" is also defined in ${first.specFile}; each driver revision needs its own spec.version`,
+        ),
+      );
   }
   return problems;
 }

@@ -18,15 +18,26 @@ const hasExport = (node: ts.Node): boolean =>
   ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
 const literalKinds = new Set([
-  ts.SyntaxKind.StringLiteral, ts.SyntaxKind.NumericLiteral, ts.SyntaxKind.ObjectLiteralExpression,
-  ts.SyntaxKind.ArrayLiteralExpression, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword,
-  ts.SyntaxKind.NoSubstitutionTemplateLiteral, ts.SyntaxKind.ClassExpression,
+  ts.SyntaxKind.StringLiteral,
+  ts.SyntaxKind.NumericLiteral,
+  ts.SyntaxKind.ObjectLiteralExpression,
+  ts.SyntaxKind.ArrayLiteralExpression,
+  ts.SyntaxKind.TrueKeyword,
+  ts.SyntaxKind.FalseKeyword,
+  ts.SyntaxKind.NoSubstitutionTemplateLiteral,
+  ts.SyntaxKind.ClassExpression,
 ]);
 
 /** Candidate files for a relative specifier (`./x.js` is written for `./x.ts` under NodeNext). */
 function candidates(from: string, specifier: string): string[] {
   const base = path.resolve(path.dirname(from), specifier);
-  return [base, base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`, path.join(base, 'index.ts')];
+  return [
+    base,
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.mjs$/, '.mts'),
+    `${base}.ts`,
+    path.join(base, 'index.ts'),
+  ];
 }
 
 /** Reads the exports of `file`, following relative `export * from`; throws when the file cannot be read. */
@@ -53,14 +64,20 @@ export async function readExports(file: string, seen = new Set<string>()): Promi
   return list;
 }
 
-async function addExportDeclaration(statement: ts.ExportDeclaration, file: string, list: ExportList, seen: Set<string>) {
+async function addExportDeclaration(
+  statement: ts.ExportDeclaration,
+  file: string,
+  list: ExportList,
+  seen: Set<string>,
+) {
   const clause = statement.exportClause;
   if (clause && ts.isNamedExports(clause)) {
     for (const element of clause.elements) if (!element.isTypeOnly) list.names.set(element.name.text, true);
     return;
   }
   if (clause) return; // `export * as ns from`: a namespace, never a function
-  const specifier = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : '';
+  const specifier =
+    statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : '';
   for (const candidate of specifier.startsWith('.') ? candidates(file, specifier) : []) {
     try {
       const inner = await readExports(candidate, seen);

@@ -6,7 +6,13 @@
  * Pure (no Node imports, only pure modules): workflow code imports this module.
  */
 import { modes, type Hook } from '../contract/lifecycle.js';
-import { actionWorkflowType, releaseStepName, type ActionStep, type ModePlan, type PlannedStep } from '../contract/plan.js';
+import {
+  actionWorkflowType,
+  releaseStepName,
+  type ActionStep,
+  type ModePlan,
+  type PlannedStep,
+} from '../contract/plan.js';
 import type { DriverSpec } from './types.js';
 
 /** A driver as the planner needs it: a `LoadedDriver` fits, so does any spec with its name and version. */
@@ -18,7 +24,8 @@ export interface PlannableDriver {
 
 /** Plans `hook` for a driver: pre, core and post in that order, actions in declaration order. */
 export function planHook(driver: PlannableDriver | DriverSpec, hook: Hook): ModePlan[] {
-  const named = 'apiVersion' in driver ? { name: driver.metadata.name, version: driver.spec.version, spec: driver } : driver;
+  const named =
+    'apiVersion' in driver ? { name: driver.metadata.name, version: driver.spec.version, spec: driver } : driver;
   const actions = (named.spec.spec.actions ?? []).filter((action) => action.hook === hook);
   return modes.map((mode) => {
     const planned = actions

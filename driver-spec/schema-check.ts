@@ -41,9 +41,12 @@ const typeNames: Record<string, string> = {
 };
 
 function typeMessage(error: ErrorObject, path: PathSegment[]): string {
-  const expected = String(error.params.type).split(',').map((type) => typeNames[type] ?? type);
+  const expected = String(error.params.type)
+    .split(',')
+    .map((type) => typeNames[type] ?? type);
   if (path.length === 0) return 'the document must be a mapping with apiVersion, kind, metadata and spec';
-  const hint = expected.includes('a string') && typeof error.data === 'number' ? ` (quote it: "${String(error.data)}")` : '';
+  const hint =
+    expected.includes('a string') && typeof error.data === 'number' ? ` (quote it: "${String(error.data)}")` : '';
   return `must be ${expected.join(' or ')}, got ${describeValue(error.data)}${hint}`;
 }
 
@@ -56,10 +59,20 @@ function toFinding(error: ErrorObject, data: unknown): Finding | null {
       const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
       const suggestion = closestName(field, known);
       const hint = suggestion ? `; did you mean "${suggestion}"?` : `; known fields here: ${known.join(', ')}`;
-      return { path: [...path, field], atKey: true, severity: 'warning', message: `unknown field "${field}" is ignored${hint}` };
+      return {
+        path: [...path, field],
+        atKey: true,
+        severity: 'warning',
+        message: `unknown field "${field}" is ignored${hint}`,
+      };
     }
     case 'required':
-      return { path: [...path, String(error.params.missingProperty)], atKey: true, severity: 'error', message: 'is required but missing' };
+      return {
+        path: [...path, String(error.params.missingProperty)],
+        atKey: true,
+        severity: 'error',
+        message: 'is required but missing',
+      };
     case 'type':
       return { path, severity: 'error', message: typeMessage(error, path) };
     case 'enum':
@@ -69,11 +82,20 @@ function toFinding(error: ErrorObject, data: unknown): Finding | null {
         message: `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}, got ${describeValue(error.data)}`,
       };
     case 'const':
-      return { path, severity: 'error', message: `must be "${String(error.params.allowedValue)}", got ${describeValue(error.data)}` };
+      return {
+        path,
+        severity: 'error',
+        message: `must be "${String(error.params.allowedValue)}", got ${describeValue(error.data)}`,
+      };
     case 'pattern': {
       const target = error.propertyName === undefined ? path : [...path, error.propertyName];
       const value = error.propertyName ?? error.data;
-      return { path: target, atKey: error.propertyName !== undefined, severity: 'error', message: `${JSON.stringify(value)} is not valid: expected ${description ?? `text matching ${String(error.params.pattern)}`}` };
+      return {
+        path: target,
+        atKey: error.propertyName !== undefined,
+        severity: 'error',
+        message: `${JSON.stringify(value)} is not valid: expected ${description ?? `text matching ${String(error.params.pattern)}`}`,
+      };
     }
     case 'propertyNames':
       return null; // the failing name was already reported by its own pattern error

@@ -165,7 +165,8 @@ export const driverSchema = {
         },
         default_version: {
           ...versionText,
-          description: 'application version setup installs when the operator gives none; without it setup needs a version',
+          description:
+            'application version setup installs when the operator gives none; without it setup needs a version',
         },
         info: {
           type: 'object',

@@ -13,7 +13,8 @@ const entries = (value: unknown): Array<[number, Entry]> =>
   Array.isArray(value)
     ? value.flatMap((item, index): Array<[number, Entry]> => (isEntry(item) ? [[index, item]] : []))
     : [];
-const isEntry = (value: unknown): value is Entry => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isEntry = (value: unknown): value is Entry =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** An action whose location parsed, for the file checks that need the disk. */
@@ -42,7 +43,11 @@ export function checkSemantics(data: unknown, locate: (path: PathSegment[]) => P
       if (name === undefined) continue;
       const first = seen.get(name);
       if (first === undefined) seen.set(name, index);
-      else error(['spec', section, index, 'name'], `${noun} "${name}" is declared twice (first at line ${locate(['spec', section, first]).line})`);
+      else
+        error(
+          ['spec', section, index, 'name'],
+          `${noun} "${name}" is declared twice (first at line ${locate(['spec', section, first]).line})`,
+        );
     }
   };
   uniqueNames('actions', 'action');
@@ -52,21 +57,29 @@ export function checkSemantics(data: unknown, locate: (path: PathSegment[]) => P
   const components = isEntry(spec.components) ? Object.keys(spec.components) : [];
   const checkComponent = (path: PathSegment[], owner: string, name: unknown) => {
     if (typeof name !== 'string' || components.includes(name)) return;
-    const declared = components.length > 0 ? `declared components: ${components.join(', ')}` : 'the driver declares no components';
+    const declared =
+      components.length > 0 ? `declared components: ${components.join(', ')}` : 'the driver declares no components';
     error(path, `${owner} names component "${name}", which is not declared in spec.components (${declared})`);
   };
   for (const [index, service] of entries(spec.services)) {
-    checkComponent(['spec', 'services', index, 'component'], `service "${text(service.name) ?? index}"`, service.component);
+    checkComponent(
+      ['spec', 'services', index, 'component'],
+      `service "${text(service.name) ?? index}"`,
+      service.component,
+    );
   }
   for (const [index, variable] of entries(spec.env_vars)) {
     const names = Array.isArray(variable.components) ? variable.components : [];
-    names.forEach((name, at) => checkComponent(['spec', 'env_vars', index, 'components', at], `env var "${text(variable.name) ?? index}"`, name));
+    names.forEach((name, at) =>
+      checkComponent(['spec', 'env_vars', index, 'components', at], `env var "${text(variable.name) ?? index}"`, name),
+    );
   }
   for (const [index, override] of entries(spec.container_overrides)) {
     checkComponent(['spec', 'container_overrides', index, 'component'], 'container override', override.component);
   }
 
-  for (const [index, parameter] of entries(spec.parameters)) findings.push(...checkParameter(parameter, ['spec', 'parameters', index]));
+  for (const [index, parameter] of entries(spec.parameters))
+    findings.push(...checkParameter(parameter, ['spec', 'parameters', index]));
   findings.push(...checkVersions(spec));
 
   const actions: LocatedAction[] = [];
@@ -102,18 +115,34 @@ function checkParameter(parameter: Entry, path: PathSegment[]): Finding[] {
   if (kind === 'enum') {
     const values = Array.isArray(parameter.values) ? parameter.values : undefined;
     if (!values) {
-      findings.push({ path: [...path, 'kind'], severity: 'error', message: `enum parameter "${name}" needs "values", the list of allowed choices` });
+      findings.push({
+        path: [...path, 'kind'],
+        severity: 'error',
+        message: `enum parameter "${name}" needs "values", the list of allowed choices`,
+      });
     } else if (hasDefault && !values.includes(value)) {
       wrongDefault(`one of ${values.map((choice) => JSON.stringify(choice)).join(', ')}`);
     }
   } else if (parameter.values !== undefined && typeof kind === 'string') {
-    findings.push({ path: [...path, 'values'], severity: 'warning', message: `"values" is ignored: parameter "${name}" is of kind ${kind}, not enum` });
+    findings.push({
+      path: [...path, 'values'],
+      severity: 'warning',
+      message: `"values" is ignored: parameter "${name}" is of kind ${kind}, not enum`,
+    });
   }
   const { min, max } = parameter;
   if ((min !== undefined || max !== undefined) && kind !== 'integer') {
-    findings.push({ path: [...path, min !== undefined ? 'min' : 'max'], severity: 'error', message: `"min" and "max" apply to integer parameters; "${name}" is of kind ${String(kind)}` });
+    findings.push({
+      path: [...path, min !== undefined ? 'min' : 'max'],
+      severity: 'error',
+      message: `"min" and "max" apply to integer parameters; "${name}" is of kind ${String(kind)}`,
+    });
   } else if (typeof min === 'number' && typeof max === 'number' && min > max) {
-    findings.push({ path: [...path, 'min'], severity: 'error', message: `parameter "${name}" has min ${min} above max ${max}` });
+    findings.push({
+      path: [...path, 'min'],
+      severity: 'error',
+      message: `parameter "${name}" has min ${min} above max ${max}`,
+    });
   }
   if (!hasDefault) return findings;
   if (kind === 'integer' && !Number.isInteger(value)) wrongDefault('a whole number (unquoted, e.g. 3)');
@@ -131,7 +160,11 @@ function checkVersions(spec: Entry): Finding[] {
   const defaultVersion = text(spec.default_version);
   const findings: Finding[] = [];
   if (defaultVersion !== undefined && normalizeVersion(defaultVersion) === null) {
-    findings.push({ path: ['spec', 'default_version'], severity: 'error', message: `"${defaultVersion}" is not a version (write e.g. "1.2.0")` });
+    findings.push({
+      path: ['spec', 'default_version'],
+      severity: 'error',
+      message: `"${defaultVersion}" is not a version (write e.g. "1.2.0")`,
+    });
     return findings;
   }
   if (range === undefined) return findings;

@@ -60,13 +60,16 @@ function rangeProblem(parameter: ParameterSpec, value: ParameterValue): string |
 }
 
 function allowedText(parameter: ParameterSpec): string {
-  return parameter.kind === 'enum' ? `one of ${(parameter.values ?? []).map(String).join(', ')}` : kindText[parameter.kind];
+  return parameter.kind === 'enum'
+    ? `one of ${(parameter.values ?? []).map(String).join(', ')}`
+    : kindText[parameter.kind];
 }
 
 /** What to ask of an operator who gave no version: names the field and why the driver needs it. */
 function missingVersion(spec: DriverSpec, hook: Hook, driver: string): string {
   const range = spec.spec.supported_versions;
-  if (hook === 'upgrade') return `targetVersion is required for an upgrade: give the application version to move to (${driver} supports ${range})`;
+  if (hook === 'upgrade')
+    return `targetVersion is required for an upgrade: give the application version to move to (${driver} supports ${range})`;
   const fallback = spec.spec.default_version;
   if (fallback === undefined) {
     return `"version" is required: driver ${spec.metadata.name}@${spec.spec.version} has no default_version (it supports "${range}")`;
@@ -75,7 +78,8 @@ function missingVersion(spec: DriverSpec, hook: Hook, driver: string): string {
 }
 
 function checkVersion(spec: DriverSpec, hook: Hook, input: HookInputValues, problems: string[]): string {
-  const given = hook === 'upgrade' ? (input.targetVersion ?? input.version) : (input.version ?? spec.spec.default_version);
+  const given =
+    hook === 'upgrade' ? (input.targetVersion ?? input.version) : (input.version ?? spec.spec.default_version);
   const range = spec.spec.supported_versions;
   const driver = `driver ${spec.metadata.name} ${spec.spec.version}`;
   if (given === undefined || String(given).trim() === '') {
@@ -88,7 +92,8 @@ function checkVersion(spec: DriverSpec, hook: Hook, input: HookInputValues, prob
   } else {
     try {
       parseVersionRange(range);
-      if (!versionSatisfies(version, range)) problems.push(`version ${version} is not supported by ${driver}: supported versions are ${range}`);
+      if (!versionSatisfies(version, range))
+        problems.push(`version ${version} is not supported by ${driver}: supported versions are ${range}`);
     } catch (error) {
       problems.push(`${driver} has an unreadable supported_versions: ${(error as Error).message}`);
     }
@@ -124,7 +129,10 @@ export function validateHookInput(spec: DriverSpec, hook: Hook, input: HookInput
   for (const name of Object.keys(given).filter((key) => !names.includes(key))) {
     const suggestion = closestName(name, names);
     const hint = suggestion ? `did you mean "${suggestion}"? ` : '';
-    const accepted = names.length > 0 ? `driver ${spec.metadata.name} takes: ${names.join(', ')}` : `driver ${spec.metadata.name} takes no parameters`;
+    const accepted =
+      names.length > 0
+        ? `driver ${spec.metadata.name} takes: ${names.join(', ')}`
+        : `driver ${spec.metadata.name} takes no parameters`;
     problems.push(`unknown parameter ${quoted(name)}: ${hint}${accepted}`);
   }
   return { version, parameters, problems };

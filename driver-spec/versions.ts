@@ -37,7 +37,11 @@ function requireVersion(text: string, context: string): string {
 
 /** Numeric release parts as written ("1.2" → [1, 2]), used by `~=` and `.*`. */
 function releaseParts(text: string): number[] {
-  return text.split(/[^0-9.]/)[0]!.split('.').filter(Boolean).map(Number);
+  return text
+    .split(/[^0-9.]/)[0]!
+    .split('.')
+    .filter(Boolean)
+    .map(Number);
 }
 
 /** The smallest version above every version starting with `prefix` ([2, 4] → "2.5.0"). */
@@ -57,7 +61,8 @@ function pythonClause(clause: string, whole: string): string[][] {
   }
   const [, op, raw] = match as unknown as [string, string, string];
   if (raw.endsWith('.*')) {
-    if (op !== '==' && op !== '!=') throw new VersionSyntaxError(`"${clause}" in "${whole}": ".*" only goes with == or !=`, whole);
+    if (op !== '==' && op !== '!=')
+      throw new VersionSyntaxError(`"${clause}" in "${whole}": ".*" only goes with == or !=`, whole);
     const prefix = releaseParts(raw.slice(0, -2));
     const low = requireVersion(prefix.join('.'), whole);
     const high = nextAfterPrefix(prefix, whole);
@@ -67,7 +72,8 @@ function pythonClause(clause: string, whole: string): string[][] {
   switch (op) {
     case '~=': {
       const parts = releaseParts(raw);
-      if (parts.length < 2) throw new VersionSyntaxError(`"${clause}" in "${whole}": ~= needs at least two parts, e.g. ~=2.4`, whole);
+      if (parts.length < 2)
+        throw new VersionSyntaxError(`"${clause}" in "${whole}": ~= needs at least two parts, e.g. ~=2.4`, whole);
       return [[`>=${version}`, `<${nextAfterPrefix(parts.slice(0, -1), whole)}`]];
     }
     case '==':

@@ -53,7 +53,12 @@ export function parseSource(text: string): SourceDocument {
   const locate = (path: PathSegment[], atKey = false): Position => locateNode(doc, path, atKey, position);
   const findings: Finding[] = [];
   const syntaxFindings = (severity: 'error' | 'warning') => (problem: { message: string; pos: [number, number] }) => {
-    findings.push({ path: [], message: `YAML: ${firstLine(problem.message)}`, severity, position: position(problem.pos[0]) });
+    findings.push({
+      path: [],
+      message: `YAML: ${firstLine(problem.message)}`,
+      severity,
+      position: position(problem.pos[0]),
+    });
   };
   doc.errors.forEach(syntaxFindings('error'));
   doc.warnings.forEach(syntaxFindings('warning'));

@@ -11,9 +11,16 @@ export type ApplyInput = KubernetesObject | KubernetesObject[] | string;
 
 /** The objects of an apply input, Namespaces first so later objects can go into them. */
 function objectsOf(input: ApplyInput): KubeObject[] {
-  const raw: unknown[] = typeof input === 'string' ? parseAllDocuments(input).map((d) => d.toJS() as unknown) : Array.isArray(input) ? input : [input];
+  const raw: unknown[] =
+    typeof input === 'string'
+      ? parseAllDocuments(input).map((d) => d.toJS() as unknown)
+      : Array.isArray(input)
+        ? input
+        : [input];
   const flat = raw.flatMap((o) => (isObject(o) && o.kind === 'List' && Array.isArray(o.items) ? o.items : [o]));
-  const objects = flat.filter((o): o is KubeObject => isObject(o) && typeof o.kind === 'string' && typeof o.apiVersion === 'string');
+  const objects = flat.filter(
+    (o): o is KubeObject => isObject(o) && typeof o.kind === 'string' && typeof o.apiVersion === 'string',
+  );
   if (objects.length !== flat.filter((o) => o !== null && o !== undefined).length) {
     throw new Error('kubesim apply: every document needs apiVersion and kind');
   }

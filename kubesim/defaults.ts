@@ -93,28 +93,44 @@ function validateSelector(rt: ResourceType, obj: KubeObject): void {
   const spec = isObject(obj.spec) ? obj.spec : {};
   const name = obj.metadata.name ?? '';
   const selector = spec.selector as LabelSelector | undefined;
-  if (!isObject(selector) || (Object.keys(selector.matchLabels ?? {}).length === 0 && (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).length === 0)) {
+  if (
+    !isObject(selector) ||
+    (Object.keys(selector.matchLabels ?? {}).length === 0 &&
+      (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).length === 0)
+  ) {
     throw invalid(rt, obj.kind, name, 'spec.selector', 'Required value');
   }
   const template = isObject(spec.template) ? spec.template : {};
-  const labels = isObject(template.metadata) && isObject(template.metadata.labels) ? (template.metadata.labels as Record<string, string>) : {};
+  const labels =
+    isObject(template.metadata) && isObject(template.metadata.labels)
+      ? (template.metadata.labels as Record<string, string>)
+      : {};
   if (!labelSelectorPredicate(selector)(labels)) {
     throw invalid(rt, obj.kind, name, 'spec.template.metadata.labels', '`selector` does not match template `labels`');
   }
 }
 
 /** Fills in defaults and validates what the simulator's controllers depend on. */
-export function applyDefaults(rt: ResourceType, obj: KubeObject, previous: KubeObject | undefined, allocator: Allocator): void {
+export function applyDefaults(
+  rt: ResourceType,
+  obj: KubeObject,
+  previous: KubeObject | undefined,
+  allocator: Allocator,
+): void {
   switch (obj.kind) {
     case 'Namespace':
       setDefault(child(obj, 'spec'), 'finalizers', ['kubernetes']);
       obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
       if (!isObject(obj.status) || !obj.status.phase) obj.status = { phase: 'Active' };
       return;
-    case 'Service': return defaultService(obj, previous, allocator);
-    case 'Secret': return defaultSecret(obj);
-    case 'Pod': return defaultPod(obj);
-    case 'Job': return defaultJob(obj, previous);
+    case 'Service':
+      return defaultService(obj, previous, allocator);
+    case 'Secret':
+      return defaultSecret(obj);
+    case 'Pod':
+      return defaultPod(obj);
+    case 'Job':
+      return defaultJob(obj, previous);
     case 'CronJob': {
       const spec = child(obj, 'spec');
       setDefault(spec, 'suspend', false);
@@ -134,7 +150,10 @@ export function applyDefaults(rt: ResourceType, obj: KubeObject, previous: KubeO
       validateSelector(rt, obj);
       return;
     case 'DaemonSet':
-      setDefault(child(obj, 'spec'), 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+      setDefault(child(obj, 'spec'), 'updateStrategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
+      });
       setDefault(child(obj, 'spec'), 'revisionHistoryLimit', 10);
       validateSelector(rt, obj);
       return;

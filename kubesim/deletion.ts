@@ -15,10 +15,18 @@ export interface DeleteOptions {
 
 function checkPreconditions(rt: ResourceType, obj: KubeObject, pre: DeleteOptions['preconditions']): void {
   if (pre?.uid && pre.uid !== obj.metadata.uid) {
-    throw new KubeError(409, 'Conflict', `Operation cannot be fulfilled on ${rt.resource} "${obj.metadata.name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+    throw new KubeError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${rt.resource} "${obj.metadata.name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`,
+    );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-    throw new KubeError(409, 'Conflict', `Operation cannot be fulfilled on ${rt.resource} "${obj.metadata.name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+    throw new KubeError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${rt.resource} "${obj.metadata.name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`,
+    );
   }
 }
 
@@ -43,7 +51,9 @@ function terminatePod(pod: KubeObject, graceSeconds: number): KubeObject {
   pod.metadata.deletionGracePeriodSeconds = graceSeconds;
   const status = isObject(pod.status) ? pod.status : {};
   if (Array.isArray(status.conditions)) {
-    status.conditions = status.conditions.map((c) => (isObject(c) && (c.type === 'Ready' || c.type === 'ContainersReady') ? { ...c, status: 'False' } : c));
+    status.conditions = status.conditions.map((c) =>
+      isObject(c) && (c.type === 'Ready' || c.type === 'ContainersReady') ? { ...c, status: 'False' } : c,
+    );
   }
   if (Array.isArray(status.containerStatuses)) {
     status.containerStatuses = status.containerStatuses.map((c) => (isObject(c) ? { ...c, ready: false } : c));
@@ -53,7 +63,13 @@ function terminatePod(pod: KubeObject, graceSeconds: number): KubeObject {
 }
 
 /** Deletes one object; returns the object when it lingers (finalizers, graceful termination) or a Success Status. */
-export function deleteObject(ctx: SimContext, rt: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject | StatusBody {
+export function deleteObject(
+  ctx: SimContext,
+  rt: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  options: DeleteOptions = {},
+): KubeObject | StatusBody {
   const obj = ctx.store.get(rt, namespace, name);
   if (!obj) throw notFound(rt, name);
   checkPreconditions(rt, obj, options.preconditions);
@@ -63,9 +79,12 @@ export function deleteObject(ctx: SimContext, rt: ResourceType, namespace: strin
 
   if (rt.kind === 'Pod') {
     const spec = isObject(obj.spec) ? obj.spec : {};
-    const grace = options.gracePeriodSeconds ?? (typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30);
+    const grace =
+      options.gracePeriodSeconds ??
+      (typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30);
     const finished = isObject(obj.status) && (obj.status.phase === 'Succeeded' || obj.status.phase === 'Failed');
-    if (grace > 0 && !finished && !obj.metadata.deletionTimestamp) return withTypeMeta(rt, ctx.store.put(rt, terminatePod(obj, grace)));
+    if (grace > 0 && !finished && !obj.metadata.deletionTimestamp)
+      return withTypeMeta(rt, ctx.store.put(rt, terminatePod(obj, grace)));
     if (grace > 0 && obj.metadata.deletionTimestamp) return withTypeMeta(rt, obj);
     ctx.store.remove(rt, namespace, name);
     return withTypeMeta(rt, obj);

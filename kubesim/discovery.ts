@@ -36,12 +36,20 @@ function apiGroup(name: string, versions: string[]): Record<string, unknown> {
 
 /** Body of /api. */
 export function coreVersions(serverAddress: string): Record<string, unknown> {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 /** Body of /apis. */
 export function groupList(): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups()].map(([name, versions]) => apiGroup(name, versions)) };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groups()].map(([name, versions]) => apiGroup(name, versions)),
+  };
 }
 
 /** Body of /apis/<group>, or undefined for an unknown group. */
@@ -53,11 +61,16 @@ export function groupInfo(name: string): Record<string, unknown> | undefined {
 function subresourceEntry(rt: ResourceType, sub: string): Record<string, unknown> {
   const base = { name: `${rt.resource}/${sub}`, singularName: '', namespaced: rt.namespaced };
   switch (sub) {
-    case 'scale': return { ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
-    case 'exec': return { ...base, kind: 'PodExecOptions', verbs: ['create', 'get'] };
-    case 'log': return { ...base, kind: 'Pod', verbs: ['get'] };
-    case 'finalize': return { ...base, kind: rt.kind, verbs: ['update'] };
-    default: return { ...base, kind: rt.kind, verbs: ['get', 'patch', 'update'] };
+    case 'scale':
+      return { ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+    case 'exec':
+      return { ...base, kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'log':
+      return { ...base, kind: 'Pod', verbs: ['get'] };
+    case 'finalize':
+      return { ...base, kind: rt.kind, verbs: ['update'] };
+    default:
+      return { ...base, kind: rt.kind, verbs: ['get', 'patch', 'update'] };
   }
 }
 

@@ -51,7 +51,12 @@ function matches(rule: Rule, method: string, path: string): boolean {
 /** The 403 an RBAC denial of this request produces, worded as the API server words it. */
 function forbiddenError(info: RequestInfo, message?: string): KubeError {
   if (!info.isResource) {
-    return new KubeError(403, 'Forbidden', message ?? `forbidden: User "${SIM_USER}" cannot ${info.verb} path "${info.path}"`, {});
+    return new KubeError(
+      403,
+      'Forbidden',
+      message ?? `forbidden: User "${SIM_USER}" cannot ${info.verb} path "${info.path}"`,
+      {},
+    );
   }
   const verb = info.subresource === 'exec' ? 'create' : info.verb;
   const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
@@ -64,16 +69,43 @@ function forbiddenError(info: RequestInfo, message?: string): KubeError {
 function errorFor(fault: ErrorFault, info: RequestInfo): KubeError {
   const retryAfterSeconds = fault.retryAfterSeconds ?? 1;
   switch (fault.status) {
-    case 403: return forbiddenError(info, fault.message);
-    case 401: return new KubeError(401, 'Unauthorized', fault.message ?? 'Unauthorized');
-    case 429: return new KubeError(429, 'TooManyRequests', fault.message ?? 'Too many requests, please try again later.', { retryAfterSeconds });
-    case 503: return new KubeError(503, 'ServiceUnavailable', fault.message ?? 'the server is currently unable to handle the request', { retryAfterSeconds });
-    case 504: return new KubeError(504, 'Timeout', fault.message ?? 'the server was unable to return a response in the time allotted, but may still be processing the request');
-    case 404: return new KubeError(404, 'NotFound', fault.message ?? 'the server could not find the requested resource');
-    case 409: return new KubeError(409, 'Conflict', fault.message ?? 'the object has been modified; please apply your changes to the latest version and try again');
+    case 403:
+      return forbiddenError(info, fault.message);
+    case 401:
+      return new KubeError(401, 'Unauthorized', fault.message ?? 'Unauthorized');
+    case 429:
+      return new KubeError(429, 'TooManyRequests', fault.message ?? 'Too many requests, please try again later.', {
+        retryAfterSeconds,
+      });
+    case 503:
+      return new KubeError(
+        503,
+        'ServiceUnavailable',
+        fault.message ?? 'the server is currently unable to handle the request',
+        { retryAfterSeconds },
+      );
+    case 504:
+      return new KubeError(
+        504,
+        'Timeout',
+        fault.message ??
+          'the server was unable to return a response in the time allotted, but may still be processing the request',
+      );
+    case 404:
+      return new KubeError(404, 'NotFound', fault.message ?? 'the server could not find the requested resource');
+    case 409:
+      return new KubeError(
+        409,
+        'Conflict',
+        fault.message ?? 'the object has been modified; please apply your changes to the latest version and try again',
+      );
     default: {
       const text = fault.message ?? 'injected fault';
-      return new KubeError(fault.status, fault.status >= 500 ? 'InternalError' : 'BadRequest', fault.status >= 500 ? `Internal error occurred: ${text}` : text);
+      return new KubeError(
+        fault.status,
+        fault.status >= 500 ? 'InternalError' : 'BadRequest',
+        fault.status >= 500 ? `Internal error occurred: ${text}` : text,
+      );
     }
   }
 }
@@ -120,7 +152,12 @@ export class FaultInjector {
 
   /** Delays matching requests by `ms` before they are handled (all of them until cleared, unless `count` is given). */
   delay(options: { ms: number; count?: number; match?: FaultMatch }): void {
-    this.rules.push({ kind: 'delay', remaining: options.count ?? Number.POSITIVE_INFINITY, match: options.match, ms: options.ms });
+    this.rules.push({
+      kind: 'delay',
+      remaining: options.count ?? Number.POSITIVE_INFINITY,
+      match: options.match,
+      ms: options.ms,
+    });
   }
 
   /** From now on, fails a share of matching requests at random (until `clear`). */
@@ -148,7 +185,8 @@ export class FaultInjector {
         plan.delayMs += rule.ms ?? 0;
         rule.remaining--;
       } else if (!plan.action) {
-        plan.action = rule.kind === 'drop' ? { kind: 'drop' } : { kind: 'error', error: errorFor(rule.fault as ErrorFault, info) };
+        plan.action =
+          rule.kind === 'drop' ? { kind: 'drop' } : { kind: 'error', error: errorFor(rule.fault as ErrorFault, info) };
         rule.remaining--;
       }
     }
@@ -159,7 +197,12 @@ export class FaultInjector {
 
   private chaosAction(method: string, path: string, info: RequestInfo): FaultPlan['action'] {
     const chaos = this.chaosFaults;
-    if (!chaos || chaos.faults.length === 0 || !matches({ kind: 'error', remaining: 1, match: chaos.match }, method, path)) return undefined;
+    if (
+      !chaos ||
+      chaos.faults.length === 0 ||
+      !matches({ kind: 'error', remaining: 1, match: chaos.match }, method, path)
+    )
+      return undefined;
     if (chaos.random() >= chaos.rate) return undefined;
     const fault = chaos.faults[Math.floor(chaos.random() * chaos.faults.length)]!;
     const kind = fault === 'drop' ? 'drop' : String(fault.status);

@@ -54,9 +54,19 @@ export interface KubeSim {
   /** Creates or replaces objects in-process (no HTTP, not in `requests`), like `kubectl apply`. */
   apply(objects: ApplyInput): Promise<void>;
   /** One stored object, or undefined. `namespace` is ignored for cluster-scoped kinds. */
-  get<T extends KubernetesObject = KubernetesObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): T | undefined;
+  get<T extends KubernetesObject = KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): T | undefined;
   /** Stored objects of a kind, optionally in one namespace and matching a label selector string. */
-  list<T extends KubernetesObject = KubernetesObject>(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): T[];
+  list<T extends KubernetesObject = KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    namespace?: string,
+    labelSelector?: string,
+  ): T[];
   /** Faults to inject into upcoming requests. */
   faults: FaultInjector;
   /** Replaces how exec runs commands; `undefined` restores the default (a local process). */
@@ -69,12 +79,19 @@ export interface KubeSim {
 
 function seed(ctx: SimContext): void {
   applyObjects(ctx, [
-    ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+    })),
     {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' } },
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }], addresses: [{ type: 'InternalIP', address: '172.18.0.2' }] },
+      status: {
+        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }],
+        addresses: [{ type: 'InternalIP', address: '172.18.0.2' }],
+      },
     } as KubernetesObject,
   ]);
 }
@@ -101,7 +118,11 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const defaultHandler = processExecHandler(options.execTimeoutMs ?? 60_000);
   let execHandler: ExecHandler = defaultHandler;
   const token = randomBytes(24).toString('hex');
-  const server = await startApiServer({ ctx, faults, requests, token, execHandler: () => execHandler }, options.host ?? '127.0.0.1', options.port ?? 0);
+  const server = await startApiServer(
+    { ctx, faults, requests, token, execHandler: () => execHandler },
+    options.host ?? '127.0.0.1',
+    options.port ?? 0,
+  );
   const kubeconfigPath = await writeKubeconfig(server.url, token, options.kubeconfigPath);
 
   return {
@@ -113,11 +134,21 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       return kc;
     },
     apply: async (objects) => applyObjects(ctx, objects),
-    get: <T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string) => {
+    get: <T extends KubernetesObject>(
+      apiVersion: string,
+      kind: string,
+      namespace: string | undefined,
+      name: string,
+    ) => {
       const found = ctx.store.get(resourceTypeOf(apiVersion, kind), namespace, name);
       return found ? (clone({ ...found, apiVersion, kind }) as unknown as T) : undefined;
     },
-    list: <T extends KubernetesObject>(apiVersion: string, kind: string, namespace?: string, labelSelector?: string) => {
+    list: <T extends KubernetesObject>(
+      apiVersion: string,
+      kind: string,
+      namespace?: string,
+      labelSelector?: string,
+    ) => {
       const matches = parseLabelSelector(labelSelector);
       return ctx.store
         .list(resourceTypeOf(apiVersion, kind), namespace)

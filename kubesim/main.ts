@@ -14,7 +14,12 @@ async function run(): Promise<void> {
     .option('--ready-delay-ms <ms>', 'time a new pod stays Pending before it is Running and Ready', '300')
     .parse();
   const opts = program.opts<{ port: string; host: string; kubeconfig: string; seed?: string; readyDelayMs: string }>();
-  const sim = await startKubeSim({ port: Number(opts.port), host: opts.host, kubeconfigPath: resolve(opts.kubeconfig), readyDelayMs: Number(opts.readyDelayMs) });
+  const sim = await startKubeSim({
+    port: Number(opts.port),
+    host: opts.host,
+    kubeconfigPath: resolve(opts.kubeconfig),
+    readyDelayMs: Number(opts.readyDelayMs),
+  });
   if (opts.seed) await sim.apply(await readFile(opts.seed, 'utf8'));
   process.stdout.write(`kubesim listening on ${sim.url}; kubeconfig: ${sim.kubeconfigPath}\n`);
   const stop = (): void => {

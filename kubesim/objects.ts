@@ -35,9 +35,12 @@ function decodeBody(rt: ResourceType, body: unknown): KubeObject {
   const obj = clone(body) as KubeObject;
   const expected = groupVersion(rt);
   if (obj.apiVersion !== undefined && obj.apiVersion !== expected) {
-    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`);
+    throw badRequest(
+      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`,
+    );
   }
-  if (obj.kind !== undefined && obj.kind !== rt.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${rt.kind})`);
+  if (obj.kind !== undefined && obj.kind !== rt.kind)
+    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${rt.kind})`);
   obj.apiVersion = expected;
   obj.kind = rt.kind;
   obj.metadata = isObject(obj.metadata) ? obj.metadata : {};
@@ -66,20 +69,36 @@ function stored(ctx: SimContext, rt: ResourceType, obj: KubeObject, opts: WriteO
 }
 
 /** Creates an object (POST): 409 when it exists, 404 when its namespace does not. */
-export function createObject(ctx: SimContext, rt: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): KubeObject {
+export function createObject(
+  ctx: SimContext,
+  rt: ResourceType,
+  namespace: string | undefined,
+  body: unknown,
+  opts: WriteOptions = {},
+): KubeObject {
   const obj = decodeBody(rt, body);
   placeInNamespace(rt, obj, namespace);
   const meta = obj.metadata;
   if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
   if (!meta.name) throw invalid(rt, rt.kind, '', 'metadata.name', 'Required value: name or generateName is required');
   if (!NAME_PATTERN.test(meta.name) || meta.name.length > 253) {
-    throw invalid(rt, rt.kind, meta.name, 'metadata.name', `Invalid value: "${meta.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`);
+    throw invalid(
+      rt,
+      rt.kind,
+      meta.name,
+      'metadata.name',
+      `Invalid value: "${meta.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+    );
   }
   if (rt.namespaced) {
     const ns = ctx.store.get(namespacesType, undefined, meta.namespace ?? '');
     if (!ns) throw notFound(namespacesType, meta.namespace ?? '');
     if (ns.metadata.deletionTimestamp) {
-      throw new KubeError(403, 'Forbidden', `${rt.resource} "${meta.name}" is forbidden: unable to create new content in namespace ${meta.namespace} because it is being terminated`);
+      throw new KubeError(
+        403,
+        'Forbidden',
+        `${rt.resource} "${meta.name}" is forbidden: unable to create new content in namespace ${meta.namespace} because it is being terminated`,
+      );
     }
   }
   if (ctx.store.get(rt, meta.namespace, meta.name)) throw alreadyExists(rt, meta.name);
@@ -128,15 +147,22 @@ export function updateObject(
       deletionGracePeriodSeconds: current.metadata.deletionGracePeriodSeconds,
       generation: current.metadata.generation,
     };
-    if (rt.subresources.includes('status') && !(opts.keepStatus && incoming.status !== undefined)) next.status = current.status;
+    if (rt.subresources.includes('status') && !(opts.keepStatus && incoming.status !== undefined))
+      next.status = current.status;
     applyDefaults(rt, next, current, ctx.allocator);
-    if (rt.hasGeneration && !deepEqual(specOf(next), specOf(current))) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
+    if (rt.hasGeneration && !deepEqual(specOf(next), specOf(current)))
+      next.metadata.generation = (current.metadata.generation ?? 0) + 1;
   }
   for (const key of Object.keys(next.metadata)) if (next.metadata[key] === undefined) delete next.metadata[key];
   next.metadata.resourceVersion = current.metadata.resourceVersion;
   // An update that changes nothing is not written, so it neither bumps resourceVersion nor wakes watchers.
   if (deepEqual(next, current)) return withTypeMeta(rt, current);
-  if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && rt.kind !== 'Pod' && rt.kind !== 'Namespace') {
+  if (
+    next.metadata.deletionTimestamp &&
+    (next.metadata.finalizers ?? []).length === 0 &&
+    rt.kind !== 'Pod' &&
+    rt.kind !== 'Namespace'
+  ) {
     if (!opts.dryRun) ctx.store.remove(rt, next.metadata.namespace, name);
     return withTypeMeta(rt, next);
   }
@@ -156,13 +182,16 @@ export function patchObject(
   const current = ctx.store.get(rt, namespace, name);
   if (!current) {
     if (type !== PatchType.Apply) throw notFound(rt, name);
-    const body = isObject(patch) ? { ...patch, metadata: { ...(isObject(patch.metadata) ? patch.metadata : {}), name } } : patch;
+    const body = isObject(patch)
+      ? { ...patch, metadata: { ...(isObject(patch.metadata) ? patch.metadata : {}), name } }
+      : patch;
     return createObject(ctx, rt, namespace, body, opts);
   }
   const patched = applyPatch(type, withTypeMeta(rt, current), patch);
   if (!isObject(patched)) throw badRequest('the patch did not produce an object');
   const meta = isObject(patched.metadata) ? patched.metadata : {};
-  if (meta.resourceVersion !== undefined && meta.resourceVersion !== current.metadata.resourceVersion) throw conflict(rt, name);
+  if (meta.resourceVersion !== undefined && meta.resourceVersion !== current.metadata.resourceVersion)
+    throw conflict(rt, name);
   const body = { ...patched, metadata: { ...meta, name, resourceVersion: current.metadata.resourceVersion } };
   return updateObject(ctx, rt, namespace, name, body, opts);
 }

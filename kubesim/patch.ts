@@ -37,7 +37,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 
 /** RFC 6902 JSON patch; a failing operation is a 422, as the API server answers. */
 function jsonPatch(target: unknown, patch: unknown): unknown {
-  if (!Array.isArray(patch)) throw new KubeError(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (!Array.isArray(patch))
+    throw new KubeError(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   try {
     return fastJsonPatch.applyPatch(clone(target), patch as Operation[], true, false).newDocument;
   } catch (err) {
@@ -49,10 +50,13 @@ function jsonPatch(target: unknown, patch: unknown): unknown {
 /** Applies a patch body of the given type to an object. */
 export function applyPatch(type: PatchType, target: unknown, patch: unknown): unknown {
   switch (type) {
-    case PatchType.Json: return jsonPatch(target, patch);
-    case PatchType.Merge: return mergePatch(target, patch);
+    case PatchType.Json:
+      return jsonPatch(target, patch);
+    case PatchType.Merge:
+      return mergePatch(target, patch);
     // Server-side apply is approximated by a strategic merge of the applied configuration.
     case PatchType.Strategic:
-    case PatchType.Apply: return strategicMerge(target, patch);
+    case PatchType.Apply:
+      return strategicMerge(target, patch);
   }
 }

@@ -40,9 +40,13 @@ function fixTimes(meta: unknown): void {
 /** Decodes a protobuf-encoded Secret, ConfigMap or DeleteOptions into its JSON form; other kinds get a 415. */
 export function decodeProtobuf(raw: Buffer): JsonObject {
   if (!raw.subarray(0, 4).equals(MAGIC)) throw unsupportedMediaType('application/vnd.kubernetes.protobuf');
-  const envelope = root.lookupType('kubesim.Unknown').decode(raw.subarray(4)) as unknown as { typeMeta?: { apiVersion?: string; kind?: string }; raw?: Uint8Array };
+  const envelope = root.lookupType('kubesim.Unknown').decode(raw.subarray(4)) as unknown as {
+    typeMeta?: { apiVersion?: string; kind?: string };
+    raw?: Uint8Array;
+  };
   const kind = envelope.typeMeta?.kind ?? '';
-  if (!DECODABLE.has(kind)) throw unsupportedMediaType(`application/vnd.kubernetes.protobuf (${kind || 'unknown kind'})`);
+  if (!DECODABLE.has(kind))
+    throw unsupportedMediaType(`application/vnd.kubernetes.protobuf (${kind || 'unknown kind'})`);
   const type = root.lookupType(`kubesim.${kind}`);
   const message = type.decode(envelope.raw ?? new Uint8Array());
   const object = type.toObject(message, { longs: Number, bytes: String, defaults: false }) as JsonObject;

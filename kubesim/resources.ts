@@ -63,7 +63,11 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   type('networking.k8s.io', 'v1', 'ingresses', 'Ingress', { short: ['ing'], sub: ['status'], generation: true }),
   type('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', { short: ['netpol'], generation: true }),
   type('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', { cluster: true }),
-  type('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', { short: ['pdb'], sub: ['status'], generation: true }),
+  type('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', {
+    short: ['pdb'],
+    sub: ['status'],
+    generation: true,
+  }),
   type('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
   type('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),
   type('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', { cluster: true }),

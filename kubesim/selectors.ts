@@ -31,7 +31,10 @@ function splitTopLevel(text: string): string[] {
 function parseRequirement(term: string): Requirement {
   const setMatch = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
   if (setMatch) {
-    const values = (setMatch[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+    const values = (setMatch[3] ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0);
     return { key: setMatch[1] ?? '', op: setMatch[2] as 'in' | 'notin', values };
   }
   const opMatch = /^([^!=\s]+)\s*(==|!=|=)\s*(\S*)$/.exec(term);
@@ -48,12 +51,16 @@ function matches(req: Requirement, labels: Record<string, string>): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, req.key);
   const value = labels[req.key];
   switch (req.op) {
-    case 'exists': return has;
-    case '!exists': return !has;
+    case 'exists':
+      return has;
+    case '!exists':
+      return !has;
     case '=':
-    case 'in': return has && req.values.includes(value ?? '');
+    case 'in':
+      return has && req.values.includes(value ?? '');
     case '!=':
-    case 'notin': return !has || !req.values.includes(value ?? '');
+    case 'notin':
+      return !has || !req.values.includes(value ?? '');
   }
 }
 
@@ -73,7 +80,8 @@ export interface LabelSelector {
 /** Predicate of a LabelSelector object; an empty selector matches everything. */
 export function labelSelectorPredicate(selector: LabelSelector | undefined): LabelPredicate {
   const requirements: Requirement[] = [];
-  for (const [key, value] of Object.entries(selector?.matchLabels ?? {})) requirements.push({ key, op: '=', values: [value] });
+  for (const [key, value] of Object.entries(selector?.matchLabels ?? {}))
+    requirements.push({ key, op: '=', values: [value] });
   for (const expr of selector?.matchExpressions ?? []) {
     const op = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!exists' }[expr.operator];
     if (!op) throw badRequest(`"${expr.operator}" is not a valid label selector operator`);
@@ -84,7 +92,9 @@ export function labelSelectorPredicate(selector: LabelSelector | undefined): Lab
 
 /** The string form of a LabelSelector object (as `status.selector` of a Scale carries it). */
 export function labelSelectorString(selector: LabelSelector | undefined): string {
-  const parts = Object.entries(selector?.matchLabels ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries(selector?.matchLabels ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`);
   for (const expr of selector?.matchExpressions ?? []) {
     const values = [...(expr.values ?? [])].sort().join(',');
     if (expr.operator === 'In') parts.push(`${expr.key} in (${values})`);

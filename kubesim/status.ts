@@ -43,24 +43,48 @@ export class KubeError extends Error {
 
 /** A Failure Status body. */
 export function failureStatus(code: number, reason: string, message: string, details?: StatusDetails): StatusBody {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 
 /** A Success Status body (deletions of objects that are not returned). */
 export function successStatus(details?: StatusDetails): StatusBody {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', ...(details ? { details } : {}), code: 200 };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    ...(details ? { details } : {}),
+    code: 200,
+  };
 }
 
 type Rt = Pick<ResourceType, 'group' | 'resource'>;
 
 /** 404: `deployments.apps "x" not found`. */
 export function notFound(rt: Rt, name: string): KubeError {
-  return new KubeError(404, 'NotFound', `${qualifiedResource(rt)} "${name}" not found`, { name, group: rt.group, kind: rt.resource });
+  return new KubeError(404, 'NotFound', `${qualifiedResource(rt)} "${name}" not found`, {
+    name,
+    group: rt.group,
+    kind: rt.resource,
+  });
 }
 
 /** 409: `deployments.apps "x" already exists`. */
 export function alreadyExists(rt: Rt, name: string): KubeError {
-  return new KubeError(409, 'AlreadyExists', `${qualifiedResource(rt)} "${name}" already exists`, { name, group: rt.group, kind: rt.resource });
+  return new KubeError(409, 'AlreadyExists', `${qualifiedResource(rt)} "${name}" already exists`, {
+    name,
+    group: rt.group,
+    kind: rt.resource,
+  });
 }
 
 /** 409 on a stale resourceVersion, with the API server's wording. */
@@ -77,7 +101,12 @@ export function badRequest(message: string): KubeError {
 /** 422 Invalid for one field, worded like the API server's validation errors. */
 export function invalid(rt: Rt, kind: string, name: string, field: string, detail: string): KubeError {
   const message = `${kind} "${name}" is invalid: ${field}: ${detail}`;
-  return new KubeError(422, 'Invalid', message, { name, group: rt.group, kind, causes: [{ reason: 'FieldValueInvalid', message: detail, field }] });
+  return new KubeError(422, 'Invalid', message, {
+    name,
+    group: rt.group,
+    kind,
+    causes: [{ reason: 'FieldValueInvalid', message: detail, field }],
+  });
 }
 
 /** 405 MethodNotAllowed. */
@@ -87,5 +116,9 @@ export function methodNotAllowed(): KubeError {
 
 /** 415 for request bodies in a media type the simulator does not decode. */
 export function unsupportedMediaType(contentType: string): KubeError {
-  return new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${contentType})`);
+  return new KubeError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${contentType})`,
+  );
 }

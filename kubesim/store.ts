@@ -57,9 +57,15 @@ export class ObjectStore {
 
   /** Copies of all objects of a type, in one namespace or all, sorted by namespace and name. */
   list(rt: ResourceType, namespace?: string): KubeObject[] {
-    const all = [...this.bucket(rt).values()].filter((o) => !namespace || !rt.namespaced || o.metadata.namespace === namespace);
+    const all = [...this.bucket(rt).values()].filter(
+      (o) => !namespace || !rt.namespaced || o.metadata.namespace === namespace,
+    );
     return all
-      .sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name ?? '').localeCompare(objectKey(b.metadata.namespace, b.metadata.name ?? '')))
+      .sort((a, b) =>
+        objectKey(a.metadata.namespace, a.metadata.name ?? '').localeCompare(
+          objectKey(b.metadata.namespace, b.metadata.name ?? ''),
+        ),
+      )
       .map((o) => clone(o));
   }
 

@@ -43,7 +43,8 @@ function mergeList(field: string, original: unknown[], patch: unknown[]): unknow
   }
   const key = mergeKeyOf(field, original, patch);
   if (!key) {
-    if (MERGED_PRIMITIVE_LISTS.has(field)) return [...original, ...patch.filter((p) => !original.some((o) => deepEqual(o, p)))];
+    if (MERGED_PRIMITIVE_LISTS.has(field))
+      return [...original, ...patch.filter((p) => !original.some((o) => deepEqual(o, p)))];
     return patch.map((i) => strip(i));
   }
   const result = original.map((i) => clone(i));
@@ -109,7 +110,8 @@ export function strategicMerge(target: unknown, patch: unknown): unknown {
     }
     const orderField = /^\$setElementOrder\/(.+)$/.exec(key)?.[1];
     const list = orderField ? result[orderField] : undefined;
-    if (orderField && Array.isArray(list) && Array.isArray(value)) result[orderField] = orderList(list, value, orderField);
+    if (orderField && Array.isArray(list) && Array.isArray(value))
+      result[orderField] = orderList(list, value, orderField);
   }
   return result;
 }

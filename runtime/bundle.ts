@@ -45,7 +45,9 @@ function workflowEntrySource(drivers: LoadedDriver[]): string {
         moduleIds.set(modulePath, id);
         imports.push(`import * as ${id} from ${JSON.stringify(modulePath)};`);
       }
-      registry.push(`  ${JSON.stringify(actionWorkflowType(driver.name, driver.version, action.name))}: ${id}[${JSON.stringify(location.exportName)}],`);
+      registry.push(
+        `  ${JSON.stringify(actionWorkflowType(driver.name, driver.version, action.name))}: ${id}[${JSON.stringify(location.exportName)}],`,
+      );
     }
   }
   return [

@@ -68,11 +68,14 @@ export function temporalConnectionFromEnv(env: NodeJS.ProcessEnv = process.env):
   }
   const file = env.TEMPORAL_CONFIG_FILE;
   // envconfig skips a missing file silently, which is right for the default location only.
-  if (file && !existsSync(file)) throw new Error(`TEMPORAL_CONFIG_FILE=${file}: no such file (a TOML file with [profile.<name>] tables)`);
+  if (file && !existsSync(file))
+    throw new Error(`TEMPORAL_CONFIG_FILE=${file}: no such file (a TOML file with [profile.<name>] tables)`);
   const failed = (err: unknown) => {
     // Not `instanceof Error`: Node's fs errors may come from another realm (as under Jest).
     const message = (err as { message?: unknown })?.message ?? err;
-    return new Error(`reading the Temporal connection settings${file ? ` (TEMPORAL_CONFIG_FILE=${file})` : ''}: ${String(message)}`);
+    return new Error(
+      `reading the Temporal connection settings${file ? ` (TEMPORAL_CONFIG_FILE=${file})` : ''}: ${String(message)}`,
+    );
   };
   let profile: ClientConfigProfile;
   try {
@@ -117,13 +120,16 @@ function checkClientCertPair(profile: ClientConfigProfile): void {
   const [given, missing] = clientCert ? ['a client certificate', 'its key'] : ['a client key', 'its certificate'];
   throw new Error(
     `TLS has ${given} but not ${missing}: set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH ` +
-      '(or the *_DATA variables, or client_cert_path and client_key_path in the profile\'s tls table), or neither',
+      "(or the *_DATA variables, or client_cert_path and client_key_path in the profile's tls table), or neither",
   );
 }
 
 function chartLocationsFromEnv(text: string | undefined): Record<string, string> {
   const locations: Record<string, string> = {};
-  for (const entry of (text ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf('=');
     if (at <= 0) throw new Error(`STYRMIN_CHART_LOCATIONS: "${entry}" is not <driver>=<chart location>`);
     locations[entry.slice(0, at)] = entry.slice(at + 1);

@@ -33,10 +33,18 @@ export async function ensureDevServer(stateDir: string, port = 7233, uiPort = 82
   if (await reachable(address)) return { address, webUrl, stop: async () => undefined };
   mkdirSync(stateDir, { recursive: true });
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort)];
-  args.push('--db-filename', path.join(stateDir, 'temporal.db'), '--log-level', 'error', ...devServerSearchAttributeArgs());
+  args.push(
+    '--db-filename',
+    path.join(stateDir, 'temporal.db'),
+    '--log-level',
+    'error',
+    ...devServerSearchAttributeArgs(),
+  );
   const server: ChildProcess = spawn(temporalCli(), args, { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
-  server.once('error', (err) => console.error(`could not start the Temporal CLI (${err.message}); run scripts/install-tools.sh`));
+  server.once('error', (err) =>
+    console.error(`could not start the Temporal CLI (${err.message}); run scripts/install-tools.sh`),
+  );
   for (let i = 0; i < 120; i++) {
     if (await reachable(address)) {
       return {

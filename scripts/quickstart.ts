@@ -33,10 +33,18 @@ function webLink(webUrl: string, workflowId: string): string {
   return `${webUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-async function runAndReport(client: Client, webUrl: string, hook: 'setup' | 'upgrade', start: () => Promise<{ workflowId: string; result(): Promise<unknown> }>) {
+async function runAndReport(
+  client: Client,
+  webUrl: string,
+  hook: 'setup' | 'upgrade',
+  start: () => Promise<{ workflowId: string; result(): Promise<unknown> }>,
+) {
   const handle = await start();
   console.log(`\n${hook} started: ${webLink(webUrl, handle.workflowId)}`);
-  const failure = await handle.result().then(() => undefined, (err: { cause?: Error }) => err.cause ?? err);
+  const failure = await handle.result().then(
+    () => undefined,
+    (err: { cause?: Error }) => err.cause ?? err,
+  );
   printProgress(await getProgress(client, handle.workflowId));
   if (failure) throw new Error(`${hook} failed: ${failure instanceof Error ? failure.message : String(failure)}`);
 }
@@ -46,7 +54,11 @@ async function main(): Promise<void> {
   const temporal = await ensureDevServer(options['state-dir'], Number(options.port), Number(options['ui-port']));
   console.log(`Temporal dev server ${temporal.address}, Temporal Web ${temporal.webUrl}`);
   const environment = await startExampleEnvironment();
-  console.log(environment.sim ? `Kubernetes API test server ${environment.sim.url} (no KUBECONFIG found)` : `cluster from ${environment.kubeconfigPath}`);
+  console.log(
+    environment.sim
+      ? `Kubernetes API test server ${environment.sim.url} (no KUBECONFIG found)`
+      : `cluster from ${environment.kubeconfigPath}`,
+  );
 
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
   const connection = await Connection.connect({ address: temporal.address });
@@ -69,17 +81,33 @@ async function main(): Promise<void> {
   };
   const running = worker.run();
   try {
-    const suffix = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
+    const suffix = new Date()
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14);
     const existing = await readDeploymentRecord(environment.kubeConfig, { deploymentId, namespace });
     if (existing?.status === 'deployed') {
-      console.log(`\ndeployment ${deploymentId} is already set up in this cluster (application ${existing.appVersion}): upgrading only`);
-    } else await runAndReport(client, temporal.webUrl, 'setup', () =>
-      startSetup(client, { deploymentId, driver: 'example-app', namespace, version: '1.0.0', parameters: { replicas: 2 } }, { workflowId: `${deploymentId}/setup-${suffix}` }),
-    );
+      console.log(
+        `\ndeployment ${deploymentId} is already set up in this cluster (application ${existing.appVersion}): upgrading only`,
+      );
+    } else
+      await runAndReport(client, temporal.webUrl, 'setup', () =>
+        startSetup(
+          client,
+          { deploymentId, driver: 'example-app', namespace, version: '1.0.0', parameters: { replicas: 2 } },
+          { workflowId: `${deploymentId}/setup-${suffix}` },
+        ),
+      );
     await runAndReport(client, temporal.webUrl, 'upgrade', () =>
-      startUpgrade(client, { deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }, { workflowId: `${deploymentId}/upgrade-${suffix}` }),
+      startUpgrade(
+        client,
+        { deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' },
+        { workflowId: `${deploymentId}/upgrade-${suffix}` },
+      ),
     );
-    console.log(`\nBoth runs succeeded. Find them in Temporal Web: ${temporal.webUrl}/namespaces/default/workflows?query=${encodeURIComponent(`StyrminDeploymentId="${deploymentId}"`)}`);
+    console.log(
+      `\nBoth runs succeeded. Find them in Temporal Web: ${temporal.webUrl}/namespaces/default/workflows?query=${encodeURIComponent(`StyrminDeploymentId="${deploymentId}"`)}`,
+    );
   } catch (err) {
     process.exitCode = 1;
     console.error(err instanceof Error ? err.message : err);

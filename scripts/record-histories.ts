@@ -21,7 +21,8 @@ import { repoRoot, startExampleEnvironment } from './example-environment.js';
 const label = process.argv[2];
 
 async function main(): Promise<void> {
-  if (!label || !/^[a-z0-9-]+$/.test(label)) throw new Error('usage: npx tsx scripts/record-histories.ts <label>  (e.g. v3)');
+  if (!label || !/^[a-z0-9-]+$/.test(label))
+    throw new Error('usage: npx tsx scripts/record-histories.ts <label>  (e.g. v3)');
   const out = path.join(repoRoot, 'test', 'replay', 'histories', label);
   await mkdir(out, { recursive: true });
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
       connection: env.nativeConnection,
       client: env.client,
       taskQueue: 'record-histories',
-      drivers: await loadDrivers([path.join(repoRoot, 'test', 'fixtures', 'drivers'), path.join(repoRoot, 'drivers', 'example-app')]),
+      drivers: await loadDrivers([
+        path.join(repoRoot, 'test', 'fixtures', 'drivers'),
+        path.join(repoRoot, 'drivers', 'example-app'),
+      ]),
       kubeConfig: () => example.kubeConfig,
       defaults: { chartLocations: { 'example-app': example.chartRepositoryUrl } },
     });
@@ -42,13 +46,24 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       const start = (type: string, workflowId: string, input: object) =>
         env.client.workflow.execute(type, { taskQueue: 'record-histories', workflowId, args: [input] });
-      await start('setup', 'recorded/setup', { ...base, parameters: { owner: 'ops' }, config: { delays: { prepare_a: 200 } } });
+      await start('setup', 'recorded/setup', {
+        ...base,
+        parameters: { owner: 'ops' },
+        config: { delays: { prepare_a: 200 } },
+      });
       await start('upgrade', 'recorded/upgrade', { ...base, targetVersion: '2.0.0' });
-      await start('setup', 'recorded-release/setup', { deploymentId: 'recorded-release', driver: 'example-app', namespace: 'recorded-release' });
+      await start('setup', 'recorded-release/setup', {
+        deploymentId: 'recorded-release',
+        driver: 'example-app',
+        namespace: 'recorded-release',
+      });
     });
     const save = async (file: string, workflowId: string) => {
       const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-      await writeFile(path.join(out, file), JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1) + '\n');
+      await writeFile(
+        path.join(out, file),
+        JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1) + '\n',
+      );
       console.log(`recorded ${workflowId} -> ${file} (${history.events?.length} events)`);
     };
     await save('setup.json', 'recorded/setup');

@@ -46,5 +46,10 @@ function actionInput({ deploymentId, hook, mode, action, versions, context }: Ac
  */
 function actionFailure(err: unknown): unknown {
   if (err instanceof TemporalFailure || err instanceof WorkflowError || !(err instanceof Error)) return err;
-  return ApplicationFailure.create({ type: FailureType.ActionFailed, nonRetryable: true, message: err.message, details: [{ error: err.name }] });
+  return ApplicationFailure.create({
+    type: FailureType.ActionFailed,
+    nonRetryable: true,
+    message: err.message,
+    details: [{ error: err.name }],
+  });
 }

@@ -2,7 +2,12 @@
  * Activity option profiles, one `proxyActivities` per profile. Retries back off exponentially;
  * failure types that retrying cannot fix are listed once, in errors.ts.
  */
-import { ActivityCancellationType, proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  type ActivityOptions,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { Activities } from '../contract/activities.js';
 import { nonRetryableFailureTypes } from '../contract/failures.js';
 

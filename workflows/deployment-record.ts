@@ -2,7 +2,13 @@
  * The deployment record as a run changes it: marked in progress when the run starts, then
  * deployed or failed, with the run in its history. Pure functions; activities store the result.
  */
-import { DeploymentStatus, RunRecordStatus, recordHistoryLimit, type DeploymentRecord, type RunRecord } from '../contract/record.js';
+import {
+  DeploymentStatus,
+  RunRecordStatus,
+  recordHistoryLimit,
+  type DeploymentRecord,
+  type RunRecord,
+} from '../contract/record.js';
 import { Mode, type Hook } from '../contract/lifecycle.js';
 import { ActionState, ModeState, type RunProgress } from '../contract/progress.js';
 import type { PreparedRun } from '../contract/plan.js';
@@ -29,19 +35,21 @@ export function startedRecord(previous: DeploymentRecord | null, run: PreparedRu
     status: RunRecordStatus.InProgress,
     startedAt: id.startedAt,
   };
-  const base: DeploymentRecord = previous ? recordInterrupted(previous, run, id.startedAt) : {
-    deploymentId: context.deployment.id,
-    driver: context.driver.name,
-    driverVersion: context.driver.version,
-    appVersion: versions.target,
-    namespace: context.deployment.namespace,
-    release: context.instance.release,
-    status: DeploymentStatus.InProgress,
-    parameters: context.parameters,
-    secretParameters: run.secretParameters,
-    config: context.instance.config,
-    history: [],
-  };
+  const base: DeploymentRecord = previous
+    ? recordInterrupted(previous, run, id.startedAt)
+    : {
+        deploymentId: context.deployment.id,
+        driver: context.driver.name,
+        driverVersion: context.driver.version,
+        appVersion: versions.target,
+        namespace: context.deployment.namespace,
+        release: context.instance.release,
+        status: DeploymentStatus.InProgress,
+        parameters: context.parameters,
+        secretParameters: run.secretParameters,
+        config: context.instance.config,
+        history: [],
+      };
   return { ...base, status: DeploymentStatus.InProgress, history: [...base.history, entry].slice(-recordHistoryLimit) };
 }
 
@@ -51,8 +59,17 @@ function recordInterrupted(previous: DeploymentRecord, run: PreparedRun, now: st
   const last = previous.history.at(-1);
   if (!gone || last?.workflowId !== gone.workflowId || last.runId !== gone.runId) return previous;
   const why = `the run was ${gone.closedAs} before it could record how it ended${gone.reason ? ` (${gone.reason})` : ''}`;
-  const end = { status: RunRecordStatus.Terminated, endedAt: gone.closedAt ?? now, error: why, stateLeft: 'unknown: the run stopped without cleaning up' };
-  return { ...previous, status: previous.status === DeploymentStatus.InProgress ? DeploymentStatus.Failed : previous.status, history: closeLast(previous.history, end) };
+  const end = {
+    status: RunRecordStatus.Terminated,
+    endedAt: gone.closedAt ?? now,
+    error: why,
+    stateLeft: 'unknown: the run stopped without cleaning up',
+  };
+  return {
+    ...previous,
+    status: previous.status === DeploymentStatus.InProgress ? DeploymentStatus.Failed : previous.status,
+    history: closeLast(previous.history, end),
+  };
 }
 
 /** The deployed versions, parameters and configuration are the run's: its release is live. */
@@ -90,7 +107,12 @@ export interface RunEnding {
  * release) succeeded the application runs the new version, so the record says so even when a
  * later mode failed.
  */
-export function unsucceededRecord(started: DeploymentRecord, run: PreparedRun, progress: RunProgress, ending: RunEnding): DeploymentRecord {
+export function unsucceededRecord(
+  started: DeploymentRecord,
+  run: PreparedRun,
+  progress: RunProgress,
+  ending: RunEnding,
+): DeploymentRecord {
   const released = progress.modes.some((mode) => mode.mode === Mode.Core && mode.state === ModeState.Succeeded);
   return {
     ...(released ? deployedBy(started, run) : started),

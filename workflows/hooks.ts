@@ -2,12 +2,26 @@
  * The lifecycle workflows `setup` and `upgrade`: check the input, take the deployment's lock,
  * prepare the run, then run the modes pre → core → post, each mode's steps side by side.
  */
-import { CancellationScope, isCancellation, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  log,
+  patched,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { Hook, type HookInput, type SetupInput, type UpgradeInput } from '../contract/lifecycle.js';
 import { RunStatus, type RunResult } from '../contract/progress.js';
 import type { CancellationRequest, PreparedRun } from '../contract/plan.js';
 import { RunRecordStatus, type DeploymentRecord } from '../contract/record.js';
-import { deploymentIdKey, driverKey, hookKey, modeKey, statusKey, targetVersionKey } from '../contract/search-attributes.js';
+import {
+  deploymentIdKey,
+  driverKey,
+  hookKey,
+  modeKey,
+  statusKey,
+  targetVersionKey,
+} from '../contract/search-attributes.js';
 import { quick } from './activity-options.js';
 import { startedRecord, succeededRecord, unsucceededRecord } from './deployment-record.js';
 import { describeFailure, runFailure } from './failures.js';
@@ -40,8 +54,12 @@ async function cancellationText(tracker: RunTracker): Promise<string> {
   const where = tracker.whereNow();
   if (!patched(cancellationRequestPatch)) return `cancelled ${where}`;
   const { workflowId, runId } = workflowInfo();
-  const request = await CancellationScope.nonCancellable(() => quick.describeCancellation({ workflowId, runId })).catch(() => ({}) as CancellationRequest);
-  const who = [request.identity && `by ${request.identity}`, request.reason && `reason: ${request.reason}`].filter(Boolean).join(', ');
+  const request = await CancellationScope.nonCancellable(() => quick.describeCancellation({ workflowId, runId })).catch(
+    () => ({}) as CancellationRequest,
+  );
+  const who = [request.identity && `by ${request.identity}`, request.reason && `reason: ${request.reason}`]
+    .filter(Boolean)
+    .join(', ');
   return `cancelled ${where}${who ? ` (${who})` : ''}`;
 }
 
@@ -89,11 +107,20 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     else tracker.failed(error);
     // Leave a record of what happened even when the run is being cancelled.
     if (record && run) {
-      const ending = { status: cancelled ? RunRecordStatus.Cancelled : RunRecordStatus.Failed, error, endedAt: new Date().toISOString() };
+      const ending = {
+        status: cancelled ? RunRecordStatus.Cancelled : RunRecordStatus.Failed,
+        error,
+        endedAt: new Date().toISOString(),
+      };
       const ended = unsucceededRecord(record, run, tracker.progress, ending);
       // The run's own failure matters more than a record that could not be written.
-      await CancellationScope.nonCancellable(() => quick.writeDeploymentRecord({ deploymentId, namespace, record: ended })).catch(
-        (writeError: unknown) => log.warn('the failed run could not be recorded in the cluster', { deploymentId, error: describeFailure(writeError) }),
+      await CancellationScope.nonCancellable(() =>
+        quick.writeDeploymentRecord({ deploymentId, namespace, record: ended }),
+      ).catch((writeError: unknown) =>
+        log.warn('the failed run could not be recorded in the cluster', {
+          deploymentId,
+          error: describeFailure(writeError),
+        }),
       );
     }
     throw runFailure(err);

@@ -14,7 +14,16 @@ import { inputLimits, type Hook } from '../contract/lifecycle.js';
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const known: Record<Hook, string[]> = {
   setup: ['deploymentId', 'driver', 'driverVersion', 'namespace', 'parameters', 'config', 'version'],
-  upgrade: ['deploymentId', 'driver', 'driverVersion', 'namespace', 'parameters', 'config', 'targetVersion', 'allowDowngrade'],
+  upgrade: [
+    'deploymentId',
+    'driver',
+    'driverVersion',
+    'namespace',
+    'parameters',
+    'config',
+    'targetVersion',
+    'allowDowngrade',
+  ],
 };
 const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
 
@@ -34,14 +43,19 @@ function depthOf(value: unknown): number {
 
 function parameterProblems(parameters: Record<string, unknown>): string[] {
   const names = Object.keys(parameters);
-  if (names.length > inputLimits.parameterCount) return [`"parameters" has ${names.length} entries, at most ${inputLimits.parameterCount} are allowed`];
+  if (names.length > inputLimits.parameterCount)
+    return [`"parameters" has ${names.length} entries, at most ${inputLimits.parameterCount} are allowed`];
   const problems: string[] = [];
   for (const name of names) {
     const value = parameters[name];
-    if (name.length > inputLimits.parameterName) problems.push(`parameter name ${quoted(name)} is longer than ${inputLimits.parameterName} characters`);
+    if (name.length > inputLimits.parameterName)
+      problems.push(`parameter name ${quoted(name)} is longer than ${inputLimits.parameterName} characters`);
     else if (typeof value === 'string' && value.length > inputLimits.parameterValue)
-      problems.push(`parameter "${name}" is ${kib(value.length)} long, at most ${kib(inputLimits.parameterValue)} is allowed`);
-    else if (value !== null && typeof value === 'object') problems.push(`parameter "${name}" must be a string, number or boolean, got ${quoted(value)}`);
+      problems.push(
+        `parameter "${name}" is ${kib(value.length)} long, at most ${kib(inputLimits.parameterValue)} is allowed`,
+      );
+    else if (value !== null && typeof value === 'object')
+      problems.push(`parameter "${name}" must be a string, number or boolean, got ${quoted(value)}`);
   }
   return problems;
 }
@@ -49,39 +63,54 @@ function parameterProblems(parameters: Record<string, unknown>): string[] {
 /** Lists what is wrong with a hook input; empty when it is well formed. */
 function inputShapeProblems(hook: Hook, input: unknown): string[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return [`the ${hook} input must be a JSON object such as {"deploymentId": "shop", "driver": "example-app", "namespace": "shop"}`];
+    return [
+      `the ${hook} input must be a JSON object such as {"deploymentId": "shop", "driver": "example-app", "namespace": "shop"}`,
+    ];
   }
   if (depthOf(input) > inputLimits.depth) return [`the ${hook} input nests deeper than ${inputLimits.depth} levels`];
   const size = JSON.stringify(input).length;
-  if (size > inputLimits.inputBytes) return [`the ${hook} input is ${kib(size)}, at most ${kib(inputLimits.inputBytes)} is allowed`];
+  if (size > inputLimits.inputBytes)
+    return [`the ${hook} input is ${kib(size)}, at most ${kib(inputLimits.inputBytes)} is allowed`];
   const fields = input as Record<string, unknown>;
   const problems: string[] = [];
   const label = (name: string, max: number) => {
     const value = fields[name];
-    if (typeof value !== 'string' || value === '') problems.push(`"${name}" is required and must be a non-empty string`);
+    if (typeof value !== 'string' || value === '')
+      problems.push(`"${name}" is required and must be a non-empty string`);
     else if (value.length > max || !dnsLabel.test(value))
-      problems.push(`"${name}" must be a DNS label (lowercase letters, digits and '-', at most ${max} characters), got ${quoted(value)}`);
+      problems.push(
+        `"${name}" must be a DNS label (lowercase letters, digits and '-', at most ${max} characters), got ${quoted(value)}`,
+      );
   };
   label('deploymentId', 53);
   label('namespace', 63);
-  if (typeof fields.driver !== 'string' || fields.driver === '') problems.push('"driver" is required: the metadata.name of a driver');
-  else if (fields.driver.length > inputLimits.name) problems.push(`"driver" is longer than ${inputLimits.name} characters: ${quoted(fields.driver)}`);
+  if (typeof fields.driver !== 'string' || fields.driver === '')
+    problems.push('"driver" is required: the metadata.name of a driver');
+  else if (fields.driver.length > inputLimits.name)
+    problems.push(`"driver" is longer than ${inputLimits.name} characters: ${quoted(fields.driver)}`);
   for (const name of ['driverVersion', 'version', 'targetVersion']) {
     const value = fields[name];
     if (value !== undefined && typeof value !== 'string') problems.push(`"${name}" must be a string such as "1.2.0"`);
-    else if (typeof value === 'string' && value.length > inputLimits.version) problems.push(`"${name}" is longer than ${inputLimits.version} characters: ${quoted(value)}`);
+    else if (typeof value === 'string' && value.length > inputLimits.version)
+      problems.push(`"${name}" is longer than ${inputLimits.version} characters: ${quoted(value)}`);
   }
-  if (hook === 'upgrade' && typeof fields.targetVersion !== 'string') problems.push('"targetVersion" is required for an upgrade');
-  if (fields.allowDowngrade !== undefined && typeof fields.allowDowngrade !== 'boolean') problems.push('"allowDowngrade" must be true or false');
+  if (hook === 'upgrade' && typeof fields.targetVersion !== 'string')
+    problems.push('"targetVersion" is required for an upgrade');
+  if (fields.allowDowngrade !== undefined && typeof fields.allowDowngrade !== 'boolean')
+    problems.push('"allowDowngrade" must be true or false');
   for (const name of ['parameters', 'config']) {
     const value = fields[name];
-    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) problems.push(`"${name}" must be a JSON object`);
+    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)))
+      problems.push(`"${name}" must be a JSON object`);
   }
-  if (typeof fields.parameters === 'object' && fields.parameters !== null) problems.push(...parameterProblems(fields.parameters as Record<string, unknown>));
+  if (typeof fields.parameters === 'object' && fields.parameters !== null)
+    problems.push(...parameterProblems(fields.parameters as Record<string, unknown>));
   const configSize = fields.config === undefined ? 0 : JSON.stringify(fields.config).length;
-  if (configSize > inputLimits.configBytes) problems.push(`"config" is ${kib(configSize)}, at most ${kib(inputLimits.configBytes)} is allowed`);
+  if (configSize > inputLimits.configBytes)
+    problems.push(`"config" is ${kib(configSize)}, at most ${kib(inputLimits.configBytes)} is allowed`);
   for (const name of Object.keys(fields))
-    if (!known[hook].includes(name)) problems.push(`unknown field ${quoted(name)} (a ${hook} input has: ${known[hook].join(', ')})`);
+    if (!known[hook].includes(name))
+      problems.push(`unknown field ${quoted(name)} (a ${hook} input has: ${known[hook].join(', ')})`);
   return problems;
 }
 

@@ -52,7 +52,9 @@ export async function acquireDeploymentLock(
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const running = await quick.describeLockHolder({ lockWorkflowId: lockId });
-    const who = running ? `the ${running.hook} run "${running.workflowId}" (run id ${running.runId})` : `the run holding "${lockId}"`;
+    const who = running
+      ? `the ${running.hook} run "${running.workflowId}" (run id ${running.runId})`
+      : `the run holding "${lockId}"`;
     throw ApplicationFailure.create({
       type: FailureType.DeploymentLocked,
       nonRetryable: true,

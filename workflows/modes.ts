@@ -3,10 +3,23 @@
  * the built-in Helm release as an activity), the mode waits for all of them (a failure does not
  * cancel its siblings), then reports every failure in one error.
  */
-import { ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  executeChild,
+  isCancellation,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { FailureType } from '../contract/failures.js';
 import type { Hook, Mode } from '../contract/lifecycle.js';
-import { releaseStepName, type ActionStep, type ModePlan, type PlannedStep, type PreparedRun } from '../contract/plan.js';
+import {
+  releaseStepName,
+  type ActionStep,
+  type ModePlan,
+  type PlannedStep,
+  type PreparedRun,
+} from '../contract/plan.js';
 import { ModeState } from '../contract/progress.js';
 import type { ActionRequest } from '../contract/run-context.js';
 import { deploymentIdKey, driverKey, hookKey } from '../contract/search-attributes.js';
@@ -36,7 +49,9 @@ export async function runMode(scope: RunScope, plan: ModePlan, tracker: RunTrack
     return;
   }
   mode.running();
-  const outcomes = await Promise.allSettled(steps.map((step) => runStep(scope, plan.mode, step, mode.step(stepIdentity(scope, plan.mode, step)))));
+  const outcomes = await Promise.allSettled(
+    steps.map((step) => runStep(scope, plan.mode, step, mode.step(stepIdentity(scope, plan.mode, step)))),
+  );
   const failed = outcomes.flatMap((outcome, i): StepFailure[] =>
     outcome.status === 'rejected' ? [{ action: steps[i]!.name, error: describeFailure(outcome.reason) }] : [],
   );
@@ -74,7 +89,11 @@ function actionWorkflowId(deploymentId: string, hook: Hook, mode: Mode, action: 
 
 function stepIdentity({ deploymentId, hook }: RunScope, mode: Mode, step: PlannedStep) {
   return step.kind === 'action'
-    ? { name: step.name, workflowId: actionWorkflowId(deploymentId, hook, mode, step.name), workflowType: step.workflowType }
+    ? {
+        name: step.name,
+        workflowId: actionWorkflowId(deploymentId, hook, mode, step.name),
+        workflowType: step.workflowType,
+      }
     : { name: step.name, workflowId: workflowInfo().workflowId, workflowType: 'releaseChart (activity)' };
 }
 
@@ -93,7 +112,15 @@ async function runStep(scope: RunScope, mode: Mode, step: PlannedStep, tracker: 
 
 /** A driver action: a child workflow started with what the action needs. */
 async function runAction({ deploymentId, hook, run }: RunScope, mode: Mode, step: ActionStep): Promise<void> {
-  const request: ActionRequest = { deploymentId, hook, mode, action: step.name, versions: run.versions, context: run.context, release: run.release };
+  const request: ActionRequest = {
+    deploymentId,
+    hook,
+    mode,
+    action: step.name,
+    versions: run.versions,
+    context: run.context,
+    release: run.release,
+  };
   await executeChild(step.workflowType, {
     workflowId: actionWorkflowId(deploymentId, hook, mode, step.name),
     args: [request],
@@ -118,7 +145,12 @@ async function runRelease({ deploymentId, hook, run }: RunScope): Promise<void> 
 const releaseAwaitsCancellationPatch = 'release-step-awaits-cancellation';
 
 /** The one failure a mode ends with, listing each failed step and its cause. */
-function modeFailed({ deploymentId, hook }: RunScope, mode: Mode, failed: StepFailure[], steps: PlannedStep[]): ApplicationFailure {
+function modeFailed(
+  { deploymentId, hook }: RunScope,
+  mode: Mode,
+  failed: StepFailure[],
+  steps: PlannedStep[],
+): ApplicationFailure {
   const causes = failed.map((f) => `${f.action}: ${f.error}`).join('; ');
   const actions = steps.filter((step) => step.kind === 'action').length;
   const summary = actions > 0 ? `${failed.length} of ${actions} actions failed: ${causes}` : causes;

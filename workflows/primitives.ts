@@ -116,8 +116,15 @@ export async function waitForComponents(
   wait: { state: 'ready' | 'stopped'; timeoutSeconds?: number },
   options?: CallOptions,
 ) {
-  const input = { deploymentId, ...resolve(deploymentId, components), state: wait.state, timeoutSeconds: wait.timeoutSeconds ?? 300 };
-  return activities(waitingOptions, `wait until ${components.join(', ')} ${wait.state}`, options).waitForComponents(input);
+  const input = {
+    deploymentId,
+    ...resolve(deploymentId, components),
+    state: wait.state,
+    timeoutSeconds: wait.timeoutSeconds ?? 300,
+  };
+  return activities(waitingOptions, `wait until ${components.join(', ')} ${wait.state}`, options).waitForComponents(
+    input,
+  );
 }
 
 /** Desired and ready replicas of each component, and its pods with phase and reason. */
@@ -144,7 +151,13 @@ export async function upgradeDeploymentVersion(
   // Runs recorded before release settings travelled with the action have none: the step's defaults apply.
   const { hook, context, release } = currentAction();
   const summary = `helm release ${context.instance.release} at ${context.app.version}`;
-  return activities(releaseOptions, summary, options).releaseChart({ deploymentId, hook, context, ...release, ...settings });
+  return activities(releaseOptions, summary, options).releaseChart({
+    deploymentId,
+    hook,
+    context,
+    ...release,
+    ...settings,
+  });
 }
 
 /** Checks an HTTP endpoint answers with the expected status; 5xx and network errors are retried. */

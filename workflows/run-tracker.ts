@@ -5,7 +5,14 @@
 import { setCurrentDetails, setHandler } from '@temporalio/workflow';
 import { modes, type Hook, type Mode, type Versions } from '../contract/lifecycle.js';
 import { progressQuery } from '../contract/messages.js';
-import { ActionState, ModeState, RunStatus, type ActionProgress, type ModeProgress, type RunProgress } from '../contract/progress.js';
+import {
+  ActionState,
+  ModeState,
+  RunStatus,
+  type ActionProgress,
+  type ModeProgress,
+  type RunProgress,
+} from '../contract/progress.js';
 
 function now(): string {
   // Date in workflow code is Temporal's deterministic workflow time.
@@ -104,7 +111,10 @@ export class RunTracker {
 
   /** The tracker of one mode. */
   mode(mode: Mode): ModeTracker {
-    return new ModeTracker(this.progress.modes.find((m) => m.mode === mode)!, () => this.publish());
+    return new ModeTracker(
+      this.progress.modes.find((m) => m.mode === mode)!,
+      () => this.publish(),
+    );
   }
 
   /** Marks every mode that has not started as skipped: the run will not reach it. */
@@ -136,7 +146,9 @@ export class RunTracker {
   whereNow(): string {
     const mode = this.progress.modes.find((m) => m.state === ModeState.Running || m.state === ModeState.Cancelled);
     if (!mode) return 'before any mode ran';
-    const steps = mode.actions.filter((a) => a.state === ActionState.Running || a.state === ActionState.Cancelled).map((a) => a.name);
+    const steps = mode.actions
+      .filter((a) => a.state === ActionState.Running || a.state === ActionState.Cancelled)
+      .map((a) => a.name);
     return `in mode ${mode.mode}${steps.length ? ` (running: ${steps.join(', ')})` : ''}`;
   }
 
@@ -149,7 +161,10 @@ export class RunTracker {
 /** The progress as Markdown, for the "Current details" of the run in Temporal Web. */
 function progressDetails(progress: RunProgress): string {
   const versions = progress.versions ? ` ${progress.versions.current ?? '(new)'} → ${progress.versions.target}` : '';
-  const lines = [`**${progress.hook}** of \`${progress.deploymentId}\` (${progress.driver})${versions}: ${progress.status}`, ''];
+  const lines = [
+    `**${progress.hook}** of \`${progress.deploymentId}\` (${progress.driver})${versions}: ${progress.status}`,
+    '',
+  ];
   for (const mode of progress.modes) {
     const actions = mode.actions.map((a) => `${a.name} ${a.state}${a.lastError ? ` (${a.lastError})` : ''}`).join(', ');
     lines.push(`- ${mode.mode}: ${mode.state}${actions ? ` — ${actions}` : ''}`);

@@ -14,7 +14,10 @@ async function checkHttp(input: CheckHttpInput): Promise<CheckHttpResult> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
   } catch (err) {
-    throw new Error(`GET ${url} failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`, { cause: err });
+    throw new Error(
+      `GET ${url} failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`,
+      { cause: err },
+    );
   }
   const body = await response.text();
   const bodyTail = body.slice(-2048);
@@ -22,7 +25,10 @@ async function checkHttp(input: CheckHttpInput): Promise<CheckHttpResult> {
     throw new Error(`GET ${url} answered ${response.status}, expected ${expected}: ${bodyTail.slice(-300)}`);
   }
   if (response.status !== expected || (bodyIncludes !== undefined && !body.includes(bodyIncludes))) {
-    const why = response.status !== expected ? `answered ${response.status}, expected ${expected}` : `body does not contain "${bodyIncludes}"`;
+    const why =
+      response.status !== expected
+        ? `answered ${response.status}, expected ${expected}`
+        : `body does not contain "${bodyIncludes}"`;
     throw ApplicationFailure.create({
       type: FailureType.CheckFailed,
       nonRetryable: true,

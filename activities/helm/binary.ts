@@ -109,7 +109,8 @@ export function runHelm(args: string[], opts: HelmRunOptions): Promise<HelmResul
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort);
   if (opts.onHeartbeat) timers.push(setInterval(opts.onHeartbeat, opts.heartbeatMs ?? 5_000));
-  if (opts.deadlineMs) timers.push(setTimeout(() => kill(`still running after ${opts.deadlineMs} ms`), opts.deadlineMs));
+  if (opts.deadlineMs)
+    timers.push(setTimeout(() => kill(`still running after ${opts.deadlineMs} ms`), opts.deadlineMs));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {

@@ -20,7 +20,11 @@ export interface ChartSource {
  * chart repository, used as `--repo <url> <chart>` where the chart is the URL's `#fragment` or
  * else the application's name; `./dir` is a chart folder inside the driver (for development).
  */
-export function chartSource(chart: { location: string; version: string }, appName: string, driverDir: string): ChartSource {
+export function chartSource(
+  chart: { location: string; version: string },
+  appName: string,
+  driverDir: string,
+): ChartSource {
   const { location, version } = chart;
   if (location.startsWith('oci://')) {
     const last = location.replace(/\/+$/, '').split('/').pop() ?? '';

@@ -55,7 +55,12 @@ export async function releaseHistory(run: HelmRunner, release: string, namespace
 }
 
 /** The values a revision was installed with (`helm get values`); they may hold secrets, so never log them. */
-export async function revisionValues(run: HelmRunner, release: string, namespace: string, revision: number): Promise<unknown> {
+export async function revisionValues(
+  run: HelmRunner,
+  release: string,
+  namespace: string,
+  revision: number,
+): Promise<unknown> {
   const args = ['get', 'values', release, '--namespace', namespace, '--revision', String(revision), '--output', 'json'];
   const result = await run(args);
   if (result.code !== 0) throw queryFailure(`read the values of release "${release}" revision ${revision}`, result);
@@ -65,7 +70,8 @@ export async function revisionValues(run: HelmRunner, release: string, namespace
 /** The manifest of the release's latest revision (`helm get manifest`): what an upgrade merges against. It holds Secrets, so never log it. */
 export async function releaseManifest(run: HelmRunner, release: string, namespace: string): Promise<string> {
   const result = await run(['get', 'manifest', release, '--namespace', namespace]);
-  if (result.code !== 0) throw queryFailure(`read the manifest of release "${release}" in namespace "${namespace}"`, result);
+  if (result.code !== 0)
+    throw queryFailure(`read the manifest of release "${release}" in namespace "${namespace}"`, result);
   return result.stdout;
 }
 

@@ -46,9 +46,15 @@ async function releaseWorkloads(clients: KubeClients, release: string, namespace
     kubeCall({ ...list, resource: 'cronjobs' }, () => clients.batch.listNamespacedCronJob({ namespace })),
   ]);
   const all: Workload[] = [
-    ...deployments.items.map((object) => ({ kind: WorkloadKind.Deployment, name: object.metadata?.name ?? '', object }) as const),
-    ...statefulSets.items.map((object) => ({ kind: WorkloadKind.StatefulSet, name: object.metadata?.name ?? '', object }) as const),
-    ...cronJobs.items.map((object) => ({ kind: WorkloadKind.CronJob, name: object.metadata?.name ?? '', object }) as const),
+    ...deployments.items.map(
+      (object) => ({ kind: WorkloadKind.Deployment, name: object.metadata?.name ?? '', object }) as const,
+    ),
+    ...statefulSets.items.map(
+      (object) => ({ kind: WorkloadKind.StatefulSet, name: object.metadata?.name ?? '', object }) as const,
+    ),
+    ...cronJobs.items.map(
+      (object) => ({ kind: WorkloadKind.CronJob, name: object.metadata?.name ?? '', object }) as const,
+    ),
   ];
   return all.filter((w) => w.object.metadata?.annotations?.[releaseNameAnnotation] === release);
 }
@@ -58,7 +64,9 @@ async function releaseWorkloads(clients: KubeClients, release: string, namespace
  * `styrmin.io/replicas-before-stop`, CronJobs carrying `styrmin.io/suspended-by-stop`.
  */
 async function findStoppedWorkloads(clients: KubeClients, release: string, namespace: string): Promise<Workload[]> {
-  const workloads = await retryTransient('listing the workloads of the release', () => releaseWorkloads(clients, release, namespace));
+  const workloads = await retryTransient('listing the workloads of the release', () =>
+    releaseWorkloads(clients, release, namespace),
+  );
   return workloads.filter(isStopped);
 }
 
@@ -99,7 +107,11 @@ export async function keepStopped(opts: {
   const settingReplicas = workloadsSettingReplicas(await opts.currentManifest());
   const plan: KeepStoppedPlan = {
     namespace: opts.namespace,
-    workloads: stopped.map((w) => ({ kind: w.kind, name: w.name, replicasInRelease: settingReplicas.has(workloadName(w)) })),
+    workloads: stopped.map((w) => ({
+      kind: w.kind,
+      name: w.name,
+      replicasInRelease: settingReplicas.has(workloadName(w)),
+    })),
   };
   const program = opts.workdir.writeFile('keep-stopped.cjs', keepStoppedProgram());
   const planFile = opts.workdir.writeFile('keep-stopped.json', JSON.stringify(plan));
@@ -132,8 +144,12 @@ async function livePodsOf(clients: KubeClients, namespace: string, workloads: Wo
   for (const w of workloads) {
     const labelSelector = w.kind === WorkloadKind.CronJob ? '' : selectorText(w.object.spec?.selector);
     if (!labelSelector) continue; // a CronJob's Jobs finish on their own; the suspend stops new ones
-    const pods = await kubeCall({ verb: 'list', resource: 'pods', namespace }, () => clients.core.listNamespacedPod({ namespace, labelSelector }));
-    names.push(...pods.items.filter((p: V1Pod) => isLivePod(p)).map((p) => `${workloadName(w)}: pod ${p.metadata?.name}`));
+    const pods = await kubeCall({ verb: 'list', resource: 'pods', namespace }, () =>
+      clients.core.listNamespacedPod({ namespace, labelSelector }),
+    );
+    names.push(
+      ...pods.items.filter((p: V1Pod) => isLivePod(p)).map((p) => `${workloadName(w)}: pod ${p.metadata?.name}`),
+    );
   }
   return names;
 }
@@ -150,7 +166,9 @@ export async function stopAgainAfterRollback(
   const { release, namespace } = opts;
   const started = (await findStoppedWorkloads(clients, release, namespace)).filter(runsAgain);
   for (const w of started) {
-    await retryTransient(`stopping ${workloadName(w)} again`, () => stopWorkload(clients, namespace, `release ${release}`, w));
+    await retryTransient(`stopping ${workloadName(w)} again`, () =>
+      stopWorkload(clients, namespace, `release ${release}`, w),
+    );
   }
   if (started.length === 0) return [];
   await waitUntil({

@@ -27,8 +27,21 @@ const pollMs = 2_000;
 
 async function rollback(step: ReleaseStep, revision: number): Promise<HelmResult> {
   step.setStep(`rolling back to revision ${revision}`);
-  return step.helm(['rollback', step.release, String(revision), '--namespace', step.namespace, '--wait',
-    '--timeout', `${step.timeoutSeconds}s`, '--history-max', '10'], true);
+  return step.helm(
+    [
+      'rollback',
+      step.release,
+      String(revision),
+      '--namespace',
+      step.namespace,
+      '--wait',
+      '--timeout',
+      `${step.timeoutSeconds}s`,
+      '--history-max',
+      '10',
+    ],
+    true,
+  );
 }
 
 /**
@@ -39,13 +52,18 @@ async function afterRollback(step: ReleaseStep): Promise<string> {
   step.setStep('stopping again what the rollback started');
   const names = await step.stopAgain();
   if (names.length === 0) return '';
-  step.ctx.log.warn(`release ${step.release}: the rollback started stopped workloads; stopped them again: ${names.join(', ')}`);
+  step.ctx.log.warn(
+    `release ${step.release}: the rollback started stopped workloads; stopped them again: ${names.join(', ')}`,
+  );
   return `; stopped again what the rollback started: ${names.join(', ')}`;
 }
 
 async function uninstall(step: ReleaseStep): Promise<HelmResult> {
   step.setStep('uninstalling a release that never deployed');
-  return step.helm(['uninstall', step.release, '--namespace', step.namespace, '--wait', '--timeout', `${step.timeoutSeconds}s`], true);
+  return step.helm(
+    ['uninstall', step.release, '--namespace', step.namespace, '--wait', '--timeout', `${step.timeoutSeconds}s`],
+    true,
+  );
 }
 
 /**
@@ -62,7 +80,9 @@ export async function prepareRelease(step: ReleaseStep, staleAfterMs: number): P
     const history = await releaseHistory(step.helm, release, namespace);
     const plan = planPendingRecovery(history, new Date(), staleAfterMs);
     if (plan.kind === 'wait') {
-      step.setStep(`waiting for revision ${plan.pending.revision} (${plan.pending.status}): another helm may still be working on it`);
+      step.setStep(
+        `waiting for revision ${plan.pending.revision} (${plan.pending.status}): another helm may still be working on it`,
+      );
       ctx.heartbeat({ release, step: 'waiting-for-pending', pending: plan.pending.revision });
       await ctx.sleep(Math.min(pollMs, Math.max(staleAfterMs - plan.ageMs, 100)));
       continue;
@@ -71,7 +91,8 @@ export async function prepareRelease(step: ReleaseStep, staleAfterMs: number): P
     const good = lastGoodRevision(history);
     if (plan.kind === 'none' && !(latest?.status === 'failed' && good)) return undefined;
     const left = `revision ${latest?.revision} (${latest?.status}, since ${latest?.updated})`;
-    if (plan.kind !== 'none') ctx.log.warn(`release ${release} was left in ${left} by a helm that is gone; recovering with ${plan.kind}`);
+    if (plan.kind !== 'none')
+      ctx.log.warn(`release ${release} was left in ${left} by a helm that is gone; recovering with ${plan.kind}`);
     const result = good ? await rollback(step, good.revision) : await uninstall(step);
     const stoppedAgain = good ? await afterRollback(step) : '';
     const done = good ? `rolled back ${left} to revision ${good.revision}${stoppedAgain}` : `uninstalled ${left}`;
@@ -88,7 +109,8 @@ export async function prepareRelease(step: ReleaseStep, staleAfterMs: number): P
   }
 }
 
-const couldNotStopAgain = 'stopped workloads the rollback started may be running: stopping them again failed (the next run\'s stop stops them)';
+const couldNotStopAgain =
+  "stopped workloads the rollback started may be running: stopping them again failed (the next run's stop stops them)";
 
 /** Handles a failed install or upgrade per `onFailure` and builds the failure that says what state the release is in now. */
 export async function releaseFailure(
@@ -102,8 +124,13 @@ export async function releaseFailure(
   if (failed.onFailure === 'rollback' && latest) {
     const good = lastGoodRevision(history);
     const undo = good ? await rollback(step, good.revision) : await uninstall(step);
-    const target = good ? `rolled back to revision ${good.revision} (${good.chart}, app ${good.appVersion})` : 'uninstalled';
-    state = undo.code === 0 ? target : `left at revision ${latest.revision} (${latest.status}); the attempt to get ${target} failed: ${outputTail(undo, 500)}`;
+    const target = good
+      ? `rolled back to revision ${good.revision} (${good.chart}, app ${good.appVersion})`
+      : 'uninstalled';
+    state =
+      undo.code === 0
+        ? target
+        : `left at revision ${latest.revision} (${latest.status}); the attempt to get ${target} failed: ${outputTail(undo, 500)}`;
     if (good) state += await afterRollback(step).catch((err: Error) => `; ${couldNotStopAgain}: ${err.message}`);
   }
   const verb = failed.hook === 'setup' ? 'install' : 'upgrade';
@@ -111,6 +138,8 @@ export async function releaseFailure(
     type: FailureType.ReleaseFailed,
     nonRetryable: !isTransientHelmFailure(failed.result),
     message: `helm ${verb} of release "${release}" (${failed.chartRef}) in namespace "${namespace}" failed: ${outputTail(failed.result)}\nRelease now: ${state}`,
-    details: [{ release, namespace, chart: failed.chartRef, onFailure: failed.onFailure, state, exitCode: failed.result.code }],
+    details: [
+      { release, namespace, chart: failed.chartRef, onFailure: failed.onFailure, state, exitCode: failed.result.code },
+    ],
   });
 }

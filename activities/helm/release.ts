@@ -60,7 +60,9 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
   const { release, namespace } = context.instance;
   if (!context.app.chart) throw invalid(`driver "${context.driver.name}" declares no chart (spec.helm.main)`);
   if (!releaseName.test(release) || release.length > 53) {
-    throw invalid(`release name "${release}" must be a DNS label of at most 53 characters (deployment "${input.deploymentId}")`);
+    throw invalid(
+      `release name "${release}" must be a DNS label of at most 53 characters (deployment "${input.deploymentId}")`,
+    );
   }
   const timeoutSeconds = input.timeoutSeconds ?? 300;
   const onFailure = input.onFailure ?? (hook === 'upgrade' ? 'rollback' : 'keep');
@@ -78,7 +80,13 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
       signal: ctx.cancellationSignal,
       onHeartbeat: () => ctx.heartbeat({ release, step }),
       deadlineMs: (timeoutSeconds + 120) * 1000,
-      onOutput: log ? (r) => ctx.log.info(`helm ${args[0]} ${release}: exit ${r.code ?? r.signal}`, { stdout: r.stdout, stderr: r.stderr }) : undefined,
+      onOutput: log
+        ? (r) =>
+            ctx.log.info(`helm ${args[0]} ${release}: exit ${r.code ?? r.signal}`, {
+              stdout: r.stdout,
+              stderr: r.stderr,
+            })
+        : undefined,
     });
   const stopAgain = () => stopAgainAfterRollback(clients, { release, namespace, timeoutSeconds });
   const stepOf: ReleaseStep = { release, namespace, timeoutSeconds, helm, setStep: (s) => (step = s), stopAgain, ctx };
@@ -91,17 +99,48 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
       const current = await revisionValues(helm, release, namespace, latest.revision);
       if (canonical(current) === canonical(values)) {
         ctx.log.info(`release ${release} already at revision ${latest.revision} with ${chartRef} and the same values`);
-        return { release, namespace, revision: latest.revision, status: latest.status, chart: source.chartName,
-          chartVersion: source.version, appVersion: latest.appVersion, action: 'unchanged', output: '', recovered, keptStopped: [] };
+        return {
+          release,
+          namespace,
+          revision: latest.revision,
+          status: latest.status,
+          chart: source.chartName,
+          chartVersion: source.version,
+          appVersion: latest.appVersion,
+          action: 'unchanged',
+          output: '',
+          recovered,
+          keptStopped: [],
+        };
       }
     }
     step = `${history.length ? 'upgrading' : 'installing'} to ${chartRef}`;
     const valuesFile = workdir.writeFile('values.json', JSON.stringify(values));
     const currentManifest = async () => (history.length ? releaseManifest(helm, release, namespace) : '');
     const kept = await keepStopped({ clients, release, namespace, workdir, currentManifest });
-    if (kept.names.length) ctx.log.info(`release ${release}: keeping stopped workloads stopped (replicas 0, CronJobs suspended): ${kept.names.join(', ')}`);
-    const result = await helm(['upgrade', '--install', release, ...source.args, '--namespace', namespace, '--values', valuesFile,
-      '--wait', '--timeout', `${timeoutSeconds}s`, '--history-max', '10', ...kept.helmArgs], true);
+    if (kept.names.length)
+      ctx.log.info(
+        `release ${release}: keeping stopped workloads stopped (replicas 0, CronJobs suspended): ${kept.names.join(', ')}`,
+      );
+    const result = await helm(
+      [
+        'upgrade',
+        '--install',
+        release,
+        ...source.args,
+        '--namespace',
+        namespace,
+        '--values',
+        valuesFile,
+        '--wait',
+        '--timeout',
+        `${timeoutSeconds}s`,
+        '--history-max',
+        '10',
+        ...kept.helmArgs,
+      ],
+      true,
+    );
     // Cancelled while helm worked: a release helm still finished is live, and the run must record
     // that; otherwise the step ends cancelled.
     const cancelled = ctx.cancellationSignal.aborted;
@@ -109,9 +148,19 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
     if (result.code !== 0) throw await releaseFailure(stepOf, { result, chartRef, onFailure, hook });
     if (cancelled) ctx.log.warn(`release ${release}: cancelled after helm finished; reporting the release as done`);
     const after = cancelled ? undefined : latestRevision(await releaseHistory(helm, release, namespace));
-    return { release, namespace, revision: after?.revision ?? (latest?.revision ?? 0) + 1, status: after?.status ?? 'deployed', chart: source.chartName,
-      chartVersion: source.version, appVersion: after?.appVersion ?? '', action: history.length ? 'upgraded' : 'installed',
-      output: outputTail(result, 4000), recovered, keptStopped: kept.names };
+    return {
+      release,
+      namespace,
+      revision: after?.revision ?? (latest?.revision ?? 0) + 1,
+      status: after?.status ?? 'deployed',
+      chart: source.chartName,
+      chartVersion: source.version,
+      appVersion: after?.appVersion ?? '',
+      action: history.length ? 'upgraded' : 'installed',
+      output: outputTail(result, 4000),
+      recovered,
+      keptStopped: kept.names,
+    };
   } finally {
     workdir.dispose();
   }

@@ -39,4 +39,3 @@ export function indent(text: unknown, ...rest: unknown[]): string {
     .map((line, i) => ((i > 0 || first) && (blank || line.trim() !== '') ? pad + line : line))
     .join('\n');
 }
-

@@ -49,7 +49,9 @@ function templateVariables(context: RunContext): Record<string, unknown> {
     ...ctx,
     component_env_vars: (name: unknown) => {
       const env = componentOverrides(ctx, name).env_vars ?? [];
-      const list = Array.isArray(env) ? (env as Kwargs[]) : Object.entries(env).map(([k, v]) => ({ name: k, value: v }));
+      const list = Array.isArray(env)
+        ? (env as Kwargs[])
+        : Object.entries(env).map(([k, v]) => ({ name: k, value: v }));
       return list.map((e) => ({ name: String(e.name), value: e.value === undefined ? '' : String(e.value) }));
     },
     component_command: (name: unknown) => argvOf(componentOverrides(ctx, name).command, `command of component ${name}`),
@@ -101,20 +103,32 @@ export function renderValuesText(templateText: string, fileName: string, context
     const err = e as Error & { lineno?: number };
     const cause = err.message.replace(/^\(.*?\)( \[Line \d+(, Column \d+)?\])?\s*/s, '').replace(/^Error: /, '');
     const unclosed = stage === 'compile' && err.message.includes('TypeError');
-    throw templateFailure(fileName, errorLine(err, stage, templateText), unclosed ? 'the template ends inside an unclosed tag or expression' : cause);
+    throw templateFailure(
+      fileName,
+      errorLine(err, stage, templateText),
+      unclosed ? 'the template ends inside an unclosed tag or expression' : cause,
+    );
   }
   const doc = parseDocument(rendered);
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = yamlError.linePos?.[0].line;
     const text = line ? rendered.split('\n')[line - 1]?.trim() : undefined;
-    throw templateFailure(fileName, undefined, `rendered output is not valid YAML: ${yamlError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` +
-      (line ? ` (rendered line ${line}: ${JSON.stringify(text)})` : ''));
+    throw templateFailure(
+      fileName,
+      undefined,
+      `rendered output is not valid YAML: ${yamlError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` +
+        (line ? ` (rendered line ${line}: ${JSON.stringify(text)})` : ''),
+    );
   }
   const values: unknown = doc.toJS();
   if (values === null || values === undefined) return {}; // nothing set: the chart's defaults apply
   if (typeof values !== 'object' || Array.isArray(values)) {
-    throw templateFailure(fileName, undefined, `rendered output must be a YAML mapping, got ${Array.isArray(values) ? 'a list' : typeof values}`);
+    throw templateFailure(
+      fileName,
+      undefined,
+      `rendered output must be a YAML mapping, got ${Array.isArray(values) ? 'a list' : typeof values}`,
+    );
   }
   return values as Record<string, unknown>;
 }

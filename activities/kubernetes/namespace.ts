@@ -7,7 +7,9 @@ export async function ensureNamespace(kc: KubeConfig, input: { namespace: string
   const core = kc.makeApiClient(CoreV1Api);
   const { namespace: name } = input;
   const request = { resource: 'namespaces', namespace: name, name };
-  const existing = await kubeCall({ ...request, verb: 'get' }, () => core.readNamespace({ name }), { notFound: 'null' });
+  const existing = await kubeCall({ ...request, verb: 'get' }, () => core.readNamespace({ name }), {
+    notFound: 'null',
+  });
   if (existing) return { created: false };
   try {
     await core.createNamespace({ body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'styrmin' } } } });

@@ -1,7 +1,16 @@
 /**
  * Finding a component's workloads and pods by its label selector.
  */
-import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig, type V1CronJob, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1CronJob,
+  type V1Deployment,
+  type V1Pod,
+  type V1StatefulSet,
+} from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
 import type { ComponentRef } from '../../contract/run-context.js';
@@ -59,11 +68,7 @@ function checkSelector(component: ComponentRef): string {
 }
 
 /** Deployments, StatefulSets and CronJobs matching the component's selector, in a stable order. */
-async function findWorkloads(
-  clients: KubeClients,
-  namespace: string,
-  component: ComponentRef,
-): Promise<Workload[]> {
+async function findWorkloads(clients: KubeClients, namespace: string, component: ComponentRef): Promise<Workload[]> {
   const labelSelector = checkSelector(component);
   const list = { verb: 'list', namespace };
   const [deployments, statefulSets, cronJobs] = await Promise.all([

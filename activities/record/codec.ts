@@ -11,7 +11,10 @@ export const recordKey = 'record.json';
 
 /** A DNS label (and label value) for any deployment id; ids that are not one get a hash suffix to stay distinct. */
 function safeDeploymentId(deploymentId: string): string {
-  const cleaned = deploymentId.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const cleaned = deploymentId
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (cleaned === deploymentId && cleaned.length <= 40) return cleaned;
   const hash = createHash('sha256').update(deploymentId).digest('hex').slice(0, 8);
   return `${cleaned.slice(0, 31).replace(/-+$/, '')}-${hash}`.replace(/^-/, '');
@@ -24,7 +27,10 @@ export function recordObjectNames(deploymentId: string): { configMap: string; se
 }
 
 /** Labels and annotations both objects carry, so operators can find every record with a selector. */
-export function recordMetadata(deploymentId: string): { labels: Record<string, string>; annotations: Record<string, string> } {
+export function recordMetadata(deploymentId: string): {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+} {
   return {
     labels: { 'app.kubernetes.io/managed-by': 'styrmin', 'styrmin.io/deployment': safeDeploymentId(deploymentId) },
     annotations: { 'styrmin.io/deployment-id': deploymentId },
@@ -50,12 +56,20 @@ export function encodeRecord(record: DeploymentRecord): { json: string; secretDa
     refs[name] = name; // parameter names are valid Secret keys ([A-Za-z0-9_-])
     secretData[name] = Buffer.from(JSON.stringify(value)).toString('base64');
   }
-  const stored: StoredRecord = { ...rest, parameters: plain, secretParameters: refs, history: trimHistory(record.history) };
+  const stored: StoredRecord = {
+    ...rest,
+    parameters: plain,
+    secretParameters: refs,
+    history: trimHistory(record.history),
+  };
   return { json: JSON.stringify(stored, null, 2), secretData };
 }
 
 /** Rebuilds a record from the ConfigMap JSON and the Secret's data; names a secret key that is missing. */
-export function decodeRecord(json: string, secretData: Record<string, string> | undefined): DeploymentRecord | { missingSecretKey: string } {
+export function decodeRecord(
+  json: string,
+  secretData: Record<string, string> | undefined,
+): DeploymentRecord | { missingSecretKey: string } {
   const stored = JSON.parse(json) as StoredRecord;
   const parameters: Record<string, ParameterValue> = { ...stored.parameters };
   for (const [name, key] of Object.entries(stored.secretParameters ?? {})) {
@@ -63,7 +77,12 @@ export function decodeRecord(json: string, secretData: Record<string, string> | 
     if (encoded === undefined) return { missingSecretKey: key };
     parameters[name] = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as ParameterValue;
   }
-  return { ...stored, parameters, secretParameters: Object.keys(stored.secretParameters ?? {}), history: stored.history ?? [] };
+  return {
+    ...stored,
+    parameters,
+    secretParameters: Object.keys(stored.secretParameters ?? {}),
+    history: stored.history ?? [],
+  };
 }
 
 function runKey(run: RunRecord): string {

@@ -12,7 +12,10 @@ import type { DeploymentRecord, ReadDeploymentRecordInput, WriteDeploymentRecord
 const maxConflictRetries = 5;
 
 /** Reads the record, secret parameter values included; null when the deployment has none. */
-export async function readDeploymentRecord(kc: KubeConfig, input: ReadDeploymentRecordInput): Promise<DeploymentRecord | null> {
+export async function readDeploymentRecord(
+  kc: KubeConfig,
+  input: ReadDeploymentRecordInput,
+): Promise<DeploymentRecord | null> {
   const { namespace, deploymentId } = input;
   const core = kc.makeApiClient(CoreV1Api);
   const names = recordObjectNames(deploymentId);
@@ -44,12 +47,18 @@ export async function readDeploymentRecord(kc: KubeConfig, input: ReadDeployment
   return { ...decoded, resourceVersion: configMap.metadata?.resourceVersion };
 }
 
-async function writeSecret(core: CoreV1Api, input: WriteDeploymentRecordInput, data: Record<string, string>): Promise<void> {
+async function writeSecret(
+  core: CoreV1Api,
+  input: WriteDeploymentRecordInput,
+  data: Record<string, string>,
+): Promise<void> {
   const { namespace, deploymentId } = input;
   const name = recordObjectNames(deploymentId).secret;
   const req = { resource: 'secrets', namespace, name };
   if (Object.keys(data).length === 0) {
-    await kubeCall({ ...req, verb: 'delete' }, () => core.deleteNamespacedSecret({ name, namespace }), { notFound: 'null' });
+    await kubeCall({ ...req, verb: 'delete' }, () => core.deleteNamespacedSecret({ name, namespace }), {
+      notFound: 'null',
+    });
     return;
   }
   const body: V1Secret = { metadata: { name, namespace, ...recordMetadata(deploymentId) }, type: 'Opaque', data };
@@ -65,7 +74,8 @@ async function writeSecret(core: CoreV1Api, input: WriteDeploymentRecordInput, d
       await core.createNamespacedSecret({ namespace, body });
       return;
     } catch (err) {
-      if (httpStatusOf(err) !== 409 || attempt >= maxConflictRetries) throw kubeFailure(err, { ...req, verb: 'create' });
+      if (httpStatusOf(err) !== 409 || attempt >= maxConflictRetries)
+        throw kubeFailure(err, { ...req, verb: 'create' });
     }
   }
 }
@@ -75,7 +85,10 @@ async function writeSecret(core: CoreV1Api, input: WriteDeploymentRecordInput, d
  * record someone else just created) re-reads the stored one, keeps its runs in the history and
  * tries again. Returns the record as written, with its new resourceVersion.
  */
-export async function writeDeploymentRecord(kc: KubeConfig, input: WriteDeploymentRecordInput): Promise<DeploymentRecord> {
+export async function writeDeploymentRecord(
+  kc: KubeConfig,
+  input: WriteDeploymentRecordInput,
+): Promise<DeploymentRecord> {
   const { namespace, deploymentId } = input;
   const core = kc.makeApiClient(CoreV1Api);
   const name = recordObjectNames(deploymentId).configMap;
@@ -96,10 +109,19 @@ export async function writeDeploymentRecord(kc: KubeConfig, input: WriteDeployme
     } catch (err) {
       const status = httpStatusOf(err);
       if ((status !== 409 && !(status === 404 && record.resourceVersion)) || attempt >= maxConflictRetries) {
-        throw kubeFailure(err, { verb: record.resourceVersion ? 'update' : 'create', resource: 'configmaps', namespace, name });
+        throw kubeFailure(err, {
+          verb: record.resourceVersion ? 'update' : 'create',
+          resource: 'configmaps',
+          namespace,
+          name,
+        });
       }
       const stored = await readDeploymentRecord(kc, { deploymentId, namespace });
-      record = { ...record, history: mergeHistory(stored?.history ?? [], record.history), resourceVersion: stored?.resourceVersion };
+      record = {
+        ...record,
+        history: mergeHistory(stored?.history ?? [], record.history),
+        resourceVersion: stored?.resourceVersion,
+      };
     }
   }
 }

@@ -40,7 +40,10 @@ export function buildContext(
       name: driver.name,
       version: resolved.version,
       chart: spec.helm
-        ? { location: defaults.chartLocations?.[driver.name] ?? spec.helm.main.location, version: spec.helm.main.version }
+        ? {
+            location: defaults.chartLocations?.[driver.name] ?? spec.helm.main.location,
+            version: spec.helm.main.version,
+          }
         : null,
     },
     instance: { namespace: input.namespace, release: input.deploymentId, config: input.config ?? {} },

@@ -12,13 +12,24 @@ import { compareVersions } from '../../driver-spec/versions.js';
 import { validateHookInput } from '../../driver-spec/validate-input.js';
 import type { RunActivities } from '../../contract/activities.js';
 import type { LockHolder } from '../../contract/lock.js';
-import { Hook, type HookInput, type ParameterValue, type SetupInput, type UpgradeInput } from '../../contract/lifecycle.js';
+import {
+  Hook,
+  type HookInput,
+  type ParameterValue,
+  type SetupInput,
+  type UpgradeInput,
+} from '../../contract/lifecycle.js';
 import { DeploymentStatus, type DeploymentRecord } from '../../contract/record.js';
 import { describeCancellation, findInterruptedRun } from './closed-runs.js';
 import { buildContext, releaseSettings, type ContextDefaults } from './context.js';
 
 function invalidInput(hook: Hook, message: string, problems: string[] = [message]): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: `invalid ${hook} input: ${message}`, details: [{ hook, problems: problems.slice(0, 10) }] });
+  return ApplicationFailure.create({
+    type: FailureType.InvalidInput,
+    nonRetryable: true,
+    message: `invalid ${hook} input: ${message}`,
+    details: [{ hook, problems: problems.slice(0, 10) }],
+  });
 }
 
 /** The driver a run asked for: the exact revision, or the newest loaded one. */
@@ -31,7 +42,12 @@ function pickDriver(drivers: LoadedDriver[], hook: Hook, name: string, version?:
 }
 
 function recordConflict(message: string, details: Record<string, unknown>): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.RecordConflict, nonRetryable: true, message, details: [details] });
+  return ApplicationFailure.create({
+    type: FailureType.RecordConflict,
+    nonRetryable: true,
+    message,
+    details: [details],
+  });
 }
 
 /** Setup is for new deployments, upgrade for existing ones of the same driver. */
@@ -45,10 +61,16 @@ function checkAgainstRecord(hook: Hook, input: HookInput, record: DeploymentReco
     );
   }
   if (hook === Hook.Upgrade && record === null) {
-    throw recordConflict(`deployment "${deploymentId}" has no record in namespace "${namespace}": run setup first`, { deploymentId, namespace });
+    throw recordConflict(`deployment "${deploymentId}" has no record in namespace "${namespace}": run setup first`, {
+      deploymentId,
+      namespace,
+    });
   }
   if (hook === Hook.Upgrade && record !== null && record.driver !== input.driver) {
-    throw recordConflict(`deployment "${deploymentId}" runs driver "${record.driver}", not "${input.driver}"`, { deploymentId, driver: record.driver });
+    throw recordConflict(`deployment "${deploymentId}" runs driver "${record.driver}", not "${input.driver}"`, {
+      deploymentId,
+      driver: record.driver,
+    });
   }
 }
 
@@ -63,7 +85,10 @@ function checkDirection(input: UpgradeInput, current: string, target: string): v
 }
 
 /** The recorded parameters the driver still declares (a new driver version may drop some). */
-function keepDeclared(driver: LoadedDriver, parameters: Record<string, ParameterValue>): Record<string, ParameterValue> {
+function keepDeclared(
+  driver: LoadedDriver,
+  parameters: Record<string, ParameterValue>,
+): Record<string, ParameterValue> {
   const declared = new Set((driver.spec.spec.parameters ?? []).map((p) => p.name));
   return Object.fromEntries(Object.entries(parameters).filter(([name]) => declared.has(name)));
 }
@@ -84,7 +109,9 @@ export function createRunActivities(deps: RunDeps): RunActivities {
       checkAgainstRecord(hook, input, record);
       // An upgrade keeps the deployed parameters and configuration unless the input changes them.
       const upgrading = hook === Hook.Upgrade && record !== null;
-      const parameters = upgrading ? { ...keepDeclared(driver, record.parameters), ...input.parameters } : input.parameters;
+      const parameters = upgrading
+        ? { ...keepDeclared(driver, record.parameters), ...input.parameters }
+        : input.parameters;
       const checked = validateHookInput(driver.spec, hook, {
         version: (input as SetupInput).version,
         targetVersion: (input as UpgradeInput).targetVersion,
@@ -92,7 +119,8 @@ export function createRunActivities(deps: RunDeps): RunActivities {
       });
       if (checked.problems.length > 0) {
         const shown = checked.problems.slice(0, 10);
-        const more = checked.problems.length > shown.length ? `; and ${checked.problems.length - shown.length} more` : '';
+        const more =
+          checked.problems.length > shown.length ? `; and ${checked.problems.length - shown.length} more` : '';
         throw invalidInput(hook, `${driver.name}@${driver.version}: ${shown.join('; ')}${more}`, checked.problems);
       }
       const current = upgrading ? record.appVersion : undefined;

@@ -3,11 +3,21 @@
  * Each function is a Temporal workflow; the primitives it calls are retried activities, idempotent
  * except the migration's exec, which runs under a once-only key (see migrateAndRestart).
  */
-import { getComponentStatus, log, startComponents, stopComponents, executeCommands, waitFor, waitForComponents, type ActionInput } from 'styrmin/actions';
+import {
+  getComponentStatus,
+  log,
+  startComponents,
+  stopComponents,
+  executeCommands,
+  waitFor,
+  waitForComponents,
+  type ActionInput,
+} from 'styrmin/actions';
 
 /** setup/pre: the parameters make sense for this cluster before anything is installed. */
 export async function checkPrerequisites({ deploymentId, parameters, versions }: ActionInput) {
-  if (Number(parameters.replicas) > 10) throw new Error(`replicas=${parameters.replicas}: example-app supports at most 10 server replicas`);
+  if (Number(parameters.replicas) > 10)
+    throw new Error(`replicas=${parameters.replicas}: example-app supports at most 10 server replicas`);
   log.info('installing example-app', { deploymentId, version: versions.target, replicas: parameters.replicas });
 }
 

@@ -3,7 +3,17 @@ import type { SimContext } from '../context.js';
 import { findByPath, type ResourceType } from '../resources.js';
 import { randomSuffix, stableHash } from '../util.js';
 import type { Controller } from './manager.js';
-import { createPod, deletePod, isPodActive, isPodReady, ownerKeys, podsOf, specOf, splitKey, writeStatus } from './workload-helpers.js';
+import {
+  createPod,
+  deletePod,
+  isPodActive,
+  isPodReady,
+  ownerKeys,
+  podsOf,
+  specOf,
+  splitKey,
+  writeStatus,
+} from './workload-helpers.js';
 
 const daemonSetsType = findByPath('apps', 'v1', 'daemonsets') as ResourceType;
 const REVISION_LABEL = 'controller-revision-hash';
@@ -27,7 +37,10 @@ export function daemonSetController(ctx: SimContext): Controller {
       for (const pod of active.filter((p) => p.metadata.labels?.[REVISION_LABEL] !== revision)) deletePod(ctx, pod);
       const current = active.filter((p) => p.metadata.labels?.[REVISION_LABEL] === revision);
       if (current.length === 0 && !pods.some((p) => p.metadata.deletionTimestamp)) {
-        createPod(ctx, ds, `${name}-${randomSuffix()}`, spec.template, { [REVISION_LABEL]: revision, 'pod-template-generation': String(ds.metadata.generation ?? 1) });
+        createPod(ctx, ds, `${name}-${randomSuffix()}`, spec.template, {
+          [REVISION_LABEL]: revision,
+          'pod-template-generation': String(ds.metadata.generation ?? 1),
+        });
       }
       const now = podsOf(ctx, namespace, ds.metadata.uid ?? '').filter(isPodActive);
       const ready = now.filter(isPodReady).length;

@@ -8,7 +8,17 @@ import { createObject } from '../objects.js';
 import { findByPath, type ResourceType } from '../resources.js';
 import { clone, deepEqual, stableHash, timestamp, type KubeObject } from '../util.js';
 import type { Controller } from './manager.js';
-import { condition, controllerOf, controllerRef, ownerKeys, specOf, splitKey, statusOf, writeStatus, type WorkloadSpec } from './workload-helpers.js';
+import {
+  condition,
+  controllerOf,
+  controllerRef,
+  ownerKeys,
+  specOf,
+  splitKey,
+  statusOf,
+  writeStatus,
+  type WorkloadSpec,
+} from './workload-helpers.js';
 
 const deploymentsType = findByPath('apps', 'v1', 'deployments') as ResourceType;
 const replicaSetsType = findByPath('apps', 'v1', 'replicasets') as ResourceType;
@@ -33,7 +43,13 @@ function scaleReplicaSet(ctx: SimContext, rs: KubeObject, replicas: number): voi
   ctx.store.put(replicaSetsType, rs);
 }
 
-function createReplicaSet(ctx: SimContext, deployment: KubeObject, hash: string, revision: number, replicas: number): KubeObject {
+function createReplicaSet(
+  ctx: SimContext,
+  deployment: KubeObject,
+  hash: string,
+  revision: number,
+  replicas: number,
+): KubeObject {
   const spec = specOf(deployment);
   const template = clone(spec.template ?? {});
   template.metadata = { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
@@ -43,12 +59,18 @@ function createReplicaSet(ctx: SimContext, deployment: KubeObject, hash: string,
     metadata: {
       name: `${deployment.metadata.name}-${hash}`,
       labels: template.metadata.labels,
-      annotations: { [REVISION]: String(revision), 'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1) },
+      annotations: {
+        [REVISION]: String(revision),
+        'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1),
+      },
       ownerReferences: [controllerRef(deployment)],
     },
     spec: {
       replicas,
-      selector: { ...clone(spec.selector ?? {}), matchLabels: { ...(spec.selector?.matchLabels ?? {}), [HASH_LABEL]: hash } },
+      selector: {
+        ...clone(spec.selector ?? {}),
+        matchLabels: { ...(spec.selector?.matchLabels ?? {}), [HASH_LABEL]: hash },
+      },
       template,
     },
   });
@@ -68,12 +90,20 @@ export function deploymentController(ctx: SimContext): Controller {
       if (!deployment || deployment.metadata.deletionTimestamp) return;
       const spec = specOf(deployment);
       const desired = spec.replicas ?? 1;
-      const owned = ctx.store.list(replicaSetsType, namespace).filter((rs) => controllerOf(rs)?.uid === deployment.metadata.uid);
+      const owned = ctx.store
+        .list(replicaSetsType, namespace)
+        .filter((rs) => controllerOf(rs)?.uid === deployment.metadata.uid);
       let current = owned.find((rs) => deepEqual(withoutHash(specOf(rs).template), withoutHash(spec.template)));
       const revisions = owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? '0'));
       if (!current && !spec.paused) {
         const recreate = spec.strategy?.type === 'Recreate' && owned.some((rs) => (statusOf(rs).replicas ?? 0) !== 0);
-        current = createReplicaSet(ctx, deployment, stableHash(spec.template), Math.max(0, ...revisions) + 1, recreate ? 0 : desired);
+        current = createReplicaSet(
+          ctx,
+          deployment,
+          stableHash(spec.template),
+          Math.max(0, ...revisions) + 1,
+          recreate ? 0 : desired,
+        );
         revisions.push(Math.max(0, ...revisions) + 1);
       }
       const newest = Math.max(0, ...revisions);
@@ -87,10 +117,15 @@ export function deploymentController(ctx: SimContext): Controller {
         const oldPods = old.reduce((n, rs) => n + Number(statusOf(rs).replicas ?? 0), 0);
         const recreateWaiting = spec.strategy?.type === 'Recreate' && oldPods > 0;
         scaleReplicaSet(ctx, current, recreateWaiting ? 0 : desired);
-        const newReady = Number(statusOf(ctx.store.get(replicaSetsType, namespace, current.metadata.name ?? '')).readyReplicas ?? 0);
-        if (spec.strategy?.type === 'Recreate' || newReady >= desired) for (const rs of old) scaleReplicaSet(ctx, rs, 0);
+        const newReady = Number(
+          statusOf(ctx.store.get(replicaSetsType, namespace, current.metadata.name ?? '')).readyReplicas ?? 0,
+        );
+        if (spec.strategy?.type === 'Recreate' || newReady >= desired)
+          for (const rs of old) scaleReplicaSet(ctx, rs, 0);
       }
-      const all = ctx.store.list(replicaSetsType, namespace).filter((rs) => controllerOf(rs)?.uid === deployment.metadata.uid);
+      const all = ctx.store
+        .list(replicaSetsType, namespace)
+        .filter((rs) => controllerOf(rs)?.uid === deployment.metadata.uid);
       const sum = (field: string): number => all.reduce((n, rs) => n + Number(statusOf(rs)[field] ?? 0), 0);
       const fresh = all.find((rs) => rs.metadata.uid === current?.metadata.uid);
       const updated = Number(statusOf(fresh).replicas ?? 0);
@@ -109,11 +144,39 @@ export function deploymentController(ctx: SimContext): Controller {
         ...(desired - available > 0 ? { unavailableReplicas: desired - available } : {}),
         conditions: [
           available >= minAvailable
-            ? condition(previous, 'Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now)
-            : condition(previous, 'Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now),
+            ? condition(
+                previous,
+                'Available',
+                'True',
+                'MinimumReplicasAvailable',
+                'Deployment has minimum availability.',
+                now,
+              )
+            : condition(
+                previous,
+                'Available',
+                'False',
+                'MinimumReplicasUnavailable',
+                'Deployment does not have minimum availability.',
+                now,
+              ),
           complete
-            ? condition(previous, 'Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${fresh?.metadata.name}" has successfully progressed.`, now)
-            : condition(previous, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${fresh?.metadata.name}" is progressing.`, now),
+            ? condition(
+                previous,
+                'Progressing',
+                'True',
+                'NewReplicaSetAvailable',
+                `ReplicaSet "${fresh?.metadata.name}" has successfully progressed.`,
+                now,
+              )
+            : condition(
+                previous,
+                'Progressing',
+                'True',
+                'ReplicaSetUpdated',
+                `ReplicaSet "${fresh?.metadata.name}" is progressing.`,
+                now,
+              ),
         ],
       };
       const revision = fresh?.metadata.annotations?.[REVISION];

@@ -4,7 +4,9 @@ import { deleteObject } from '../deletion.js';
 import { RESOURCE_TYPES, storageKey } from '../resources.js';
 import type { Controller } from './manager.js';
 
-const STORED_TYPES = RESOURCE_TYPES.filter((rt, i) => RESOURCE_TYPES.findIndex((o) => storageKey(o) === storageKey(rt)) === i);
+const STORED_TYPES = RESOURCE_TYPES.filter(
+  (rt, i) => RESOURCE_TYPES.findIndex((o) => storageKey(o) === storageKey(rt)) === i,
+);
 
 /** The garbage collector; its keys are the uids of deleted objects. */
 export function garbageCollector(ctx: SimContext): Controller {

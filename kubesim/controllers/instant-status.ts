@@ -22,14 +22,19 @@ export function instantStatusController(ctx: SimContext): Controller {
       if (kind === 'Service') {
         const svc = ctx.store.get(servicesType, namespace, name);
         const spec = svc && isObject(svc.spec) ? svc.spec : {};
-        if (svc && spec.type === 'LoadBalancer') writeStatus(ctx, servicesType, svc, { loadBalancer: { ingress: [{ ip: '127.0.0.1', ipMode: 'VIP' }] } });
+        if (svc && spec.type === 'LoadBalancer')
+          writeStatus(ctx, servicesType, svc, { loadBalancer: { ingress: [{ ip: '127.0.0.1', ipMode: 'VIP' }] } });
         return;
       }
       const claim = ctx.store.get(claimsType, namespace, name);
       if (!claim || statusOf(claim).phase === 'Bound') return;
       const spec = isObject(claim.spec) ? claim.spec : {};
       const requests = isObject(spec.resources) && isObject(spec.resources.requests) ? spec.resources.requests : {};
-      writeStatus(ctx, claimsType, claim, { phase: 'Bound', accessModes: spec.accessModes ?? ['ReadWriteOnce'], capacity: { storage: requests.storage ?? '1Gi' } });
+      writeStatus(ctx, claimsType, claim, {
+        phase: 'Bound',
+        accessModes: spec.accessModes ?? ['ReadWriteOnce'],
+        capacity: { storage: requests.storage ?? '1Gi' },
+      });
     },
   };
 }

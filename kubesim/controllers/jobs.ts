@@ -3,7 +3,18 @@ import type { SimContext } from '../context.js';
 import { findByPath, type ResourceType } from '../resources.js';
 import { isObject, randomSuffix, timestamp, type JsonObject } from '../util.js';
 import type { Controller } from './manager.js';
-import { createPod, deletePod, isPodActive, isPodReady, ownerKeys, podsOf, specOf, splitKey, statusOf, writeStatus } from './workload-helpers.js';
+import {
+  createPod,
+  deletePod,
+  isPodActive,
+  isPodReady,
+  ownerKeys,
+  podsOf,
+  specOf,
+  splitKey,
+  statusOf,
+  writeStatus,
+} from './workload-helpers.js';
 
 const jobsType = findByPath('batch', 'v1', 'jobs') as ResourceType;
 
@@ -48,13 +59,33 @@ export function jobController(ctx: SimContext): Controller {
         conditions.push(jobCondition(previous, 'Suspended', 'JobSuspended', 'Job suspended', now));
       } else if (succeeded >= completions) {
         completionTime = now;
-        conditions.push(jobCondition(previous, 'SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods', now));
-        conditions.push(jobCondition(previous, 'Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', now));
+        conditions.push(
+          jobCondition(
+            previous,
+            'SuccessCriteriaMet',
+            'CompletionsReached',
+            'Reached expected number of succeeded pods',
+            now,
+          ),
+        );
+        conditions.push(
+          jobCondition(previous, 'Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', now),
+        );
       } else if (failed > (spec.backoffLimit ?? 6)) {
         for (const pod of active) deletePod(ctx, pod);
         active = [];
-        conditions.push(jobCondition(previous, 'FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', now));
-        conditions.push(jobCondition(previous, 'Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', now));
+        conditions.push(
+          jobCondition(
+            previous,
+            'FailureTarget',
+            'BackoffLimitExceeded',
+            'Job has reached the specified backoff limit',
+            now,
+          ),
+        );
+        conditions.push(
+          jobCondition(previous, 'Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', now),
+        );
       } else {
         const wanted = Math.min(spec.parallelism ?? 1, completions - succeeded) - active.length;
         for (let i = 0; i < wanted; i++) createPod(ctx, job, `${name}-${randomSuffix()}`, spec.template);

@@ -54,7 +54,9 @@ export class ControllerManager {
           controller.reconcile(key);
         } catch (err) {
           // A failed reconcile is logged and retried shortly, like a controller's rate-limited requeue.
-          process.stderr.write(`kubesim: ${controller.name} ${key}: ${err instanceof Error ? err.message : String(err)}\n`);
+          process.stderr.write(
+            `kubesim: ${controller.name} ${key}: ${err instanceof Error ? err.message : String(err)}\n`,
+          );
           setTimeout(() => this.enqueue(controller, key), 100).unref();
         }
       }

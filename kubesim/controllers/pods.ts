@@ -23,7 +23,13 @@ function containersOf(pod: KubeObject): JsonObject[] {
 }
 
 function podConditions(ready: boolean, reason: string | undefined, now: string): JsonObject[] {
-  const readyCondition = (type: string): JsonObject => ({ type, status: ready ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now, ...(reason ? { reason } : {}) });
+  const readyCondition = (type: string): JsonObject => ({
+    type,
+    status: ready ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: now,
+    ...(reason ? { reason } : {}),
+  });
   return [
     { type: 'PodReadyToStartContainers', status: 'True', lastProbeTime: null, lastTransitionTime: now },
     { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: now },
@@ -52,14 +58,18 @@ export function podLifecycleController(ctx: SimContext): Controller {
   const later = (pod: KubeObject, ms: number, step: (current: KubeObject) => void): void => {
     const uid = pod.metadata.uid ?? '';
     if (timers.has(uid)) return;
-    timers.set(uid, ctx.timers.after(ms, () => {
-      timers.delete(uid);
-      const current = ctx.store.get(podsType, pod.metadata.namespace, pod.metadata.name ?? '');
-      if (current && current.metadata.uid === uid) step(current);
-    }));
+    timers.set(
+      uid,
+      ctx.timers.after(ms, () => {
+        timers.delete(uid);
+        const current = ctx.store.get(podsType, pod.metadata.namespace, pod.metadata.name ?? '');
+        if (current && current.metadata.uid === uid) step(current);
+      }),
+    );
   };
   const annotation = (pod: KubeObject, key: string): string | undefined => pod.metadata.annotations?.[key];
-  const completes = (pod: KubeObject): boolean => controllerOf(pod)?.kind === 'Job' || annotation(pod, EXIT_CODE_ANNOTATION) !== undefined;
+  const completes = (pod: KubeObject): boolean =>
+    controllerOf(pod)?.kind === 'Job' || annotation(pod, EXIT_CODE_ANNOTATION) !== undefined;
 
   const start = (pod: KubeObject): void => {
     const now = timestamp();
@@ -85,7 +95,14 @@ export function podLifecycleController(ctx: SimContext): Controller {
   const complete = (pod: KubeObject): void => {
     const now = timestamp();
     const exitCode = Number(annotation(pod, EXIT_CODE_ANNOTATION) ?? '0');
-    const state = { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: statusOf(pod).startTime ?? now, finishedAt: now } };
+    const state = {
+      terminated: {
+        exitCode,
+        reason: exitCode === 0 ? 'Completed' : 'Error',
+        startedAt: statusOf(pod).startTime ?? now,
+        finishedAt: now,
+      },
+    };
     pod.status = {
       ...statusOf(pod),
       phase: exitCode === 0 ? 'Succeeded' : 'Failed',
@@ -117,14 +134,23 @@ export function podLifecycleController(ctx: SimContext): Controller {
         ctx.timers.cancel(timers.get(uid));
         timers.delete(uid);
         const grace = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
-        later(pod, Math.min(grace, ctx.timing.terminationDelayMs), (current) => void ctx.store.remove(podsType, namespace, current.metadata.name ?? ''));
+        later(
+          pod,
+          Math.min(grace, ctx.timing.terminationDelayMs),
+          (current) => void ctx.store.remove(podsType, namespace, current.metadata.name ?? ''),
+        );
         return;
       }
       const phase = statusOf(pod).phase;
       if (!spec.nodeName && (phase === undefined || phase === 'Pending')) {
         // The scheduler binds every pod to the single node at once.
         pod.spec = { ...spec, nodeName: NODE_NAME };
-        pod.status = { phase: 'Pending', qosClass: 'BestEffort', ...statusOf(pod), conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp() }] };
+        pod.status = {
+          phase: 'Pending',
+          qosClass: 'BestEffort',
+          ...statusOf(pod),
+          conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp() }],
+        };
         ctx.store.put(podsType, pod);
         return;
       }

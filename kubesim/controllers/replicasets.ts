@@ -3,7 +3,18 @@ import type { SimContext } from '../context.js';
 import { findByPath, type ResourceType } from '../resources.js';
 import { randomSuffix, type KubeObject } from '../util.js';
 import type { Controller } from './manager.js';
-import { createPod, deletePod, isPodActive, isPodReady, ownerKeys, podsOf, specOf, splitKey, statusOf, writeStatus } from './workload-helpers.js';
+import {
+  createPod,
+  deletePod,
+  isPodActive,
+  isPodReady,
+  ownerKeys,
+  podsOf,
+  specOf,
+  splitKey,
+  statusOf,
+  writeStatus,
+} from './workload-helpers.js';
 
 const replicaSetsType = findByPath('apps', 'v1', 'replicasets') as ResourceType;
 

@@ -8,7 +8,18 @@ import { createObject } from '../objects.js';
 import { findByPath, type ResourceType } from '../resources.js';
 import { stableHash, type KubeObject } from '../util.js';
 import type { Controller } from './manager.js';
-import { createPod, deletePod, isPodActive, isPodReady, ownerKeys, podsOf, specOf, splitKey, statusOf, writeStatus } from './workload-helpers.js';
+import {
+  createPod,
+  deletePod,
+  isPodActive,
+  isPodReady,
+  ownerKeys,
+  podsOf,
+  specOf,
+  splitKey,
+  statusOf,
+  writeStatus,
+} from './workload-helpers.js';
 
 const statefulSetsType = findByPath('apps', 'v1', 'statefulsets') as ResourceType;
 const claimsType = findByPath('', 'v1', 'persistentvolumeclaims') as ResourceType;
@@ -25,7 +36,12 @@ function ensureClaims(ctx: SimContext, sts: KubeObject, ordinal: number): void {
     const name = `${template.metadata?.name}-${sts.metadata.name}-${ordinal}`;
     if (ctx.store.get(claimsType, sts.metadata.namespace, name)) continue;
     const labels = specOf(sts).selector?.matchLabels ?? {};
-    createObject(ctx, claimsType, sts.metadata.namespace, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, labels }, spec: template.spec ?? {} });
+    createObject(ctx, claimsType, sts.metadata.namespace, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name, labels },
+      spec: template.spec ?? {},
+    });
   }
 }
 
@@ -50,7 +66,9 @@ export function statefulSetController(ctx: SimContext): Controller {
       const byOrdinal = new Map(pods.map((p) => [ordinalOf(sts, p), p]));
       const terminating = pods.some((p) => p.metadata.deletionTimestamp);
 
-      const surplus = pods.filter((p) => ordinalOf(sts, p) >= desired && !p.metadata.deletionTimestamp).sort((a, b) => ordinalOf(sts, b) - ordinalOf(sts, a));
+      const surplus = pods
+        .filter((p) => ordinalOf(sts, p) >= desired && !p.metadata.deletionTimestamp)
+        .sort((a, b) => ordinalOf(sts, b) - ordinalOf(sts, a));
       const toDelete = parallel ? surplus : terminating ? [] : surplus.slice(0, 1);
       for (const pod of toDelete) deletePod(ctx, pod);
 
@@ -72,7 +90,12 @@ export function statefulSetController(ctx: SimContext): Controller {
       const allReady = Array.from({ length: desired }, (_, i) => byOrdinal.get(i)).every(ready);
       if (spec.updateStrategy?.type !== 'OnDelete' && allReady && !terminating) {
         const outdated = Array.from({ length: desired }, (_, i) => byOrdinal.get(i))
-          .filter((p): p is KubeObject => p !== undefined && p.metadata.labels?.[REVISION_LABEL] !== updateRevision && ordinalOf(sts, p) >= partition)
+          .filter(
+            (p): p is KubeObject =>
+              p !== undefined &&
+              p.metadata.labels?.[REVISION_LABEL] !== updateRevision &&
+              ordinalOf(sts, p) >= partition,
+          )
           .sort((a, b) => ordinalOf(sts, b) - ordinalOf(sts, a));
         const first = outdated[0];
         if (first) deletePod(ctx, first);
@@ -81,7 +104,10 @@ export function statefulSetController(ctx: SimContext): Controller {
       const now = podsOf(ctx, namespace, sts.metadata.uid ?? '').filter(isPodActive);
       const updated = now.filter((p) => p.metadata.labels?.[REVISION_LABEL] === updateRevision).length;
       const previous = statusOf(sts);
-      const currentRevision = updated === now.length && now.length === desired ? updateRevision : String(previous.currentRevision ?? updateRevision);
+      const currentRevision =
+        updated === now.length && now.length === desired
+          ? updateRevision
+          : String(previous.currentRevision ?? updateRevision);
       writeStatus(ctx, statefulSetsType, sts, {
         observedGeneration: sts.metadata.generation ?? 1,
         replicas: now.length,

@@ -14,7 +14,10 @@ export interface WorkloadSpec {
   replicas?: number;
   paused?: boolean;
   selector?: { matchLabels?: Record<string, string> };
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: JsonObject };
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: JsonObject;
+  };
   strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string } };
   podManagementPolicy?: string;
   updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
@@ -37,7 +40,14 @@ export function statusOf(obj: KubeObject | undefined): JsonObject {
 
 /** A controller owner reference to `owner`. */
 export function controllerRef(owner: KubeObject): OwnerReference {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name ?? '',
+    uid: owner.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** The controller owner reference of an object, if any. */
@@ -76,7 +86,13 @@ export function isPodActive(pod: KubeObject): boolean {
 }
 
 /** Creates a pod from a template, owned by `owner`. */
-export function createPod(ctx: SimContext, owner: KubeObject, name: string, template: WorkloadSpec['template'], extraLabels: Record<string, string> = {}): void {
+export function createPod(
+  ctx: SimContext,
+  owner: KubeObject,
+  name: string,
+  template: WorkloadSpec['template'],
+  extraLabels: Record<string, string> = {},
+): void {
   const meta = template?.metadata ?? {};
   const pod = {
     apiVersion: 'v1',
@@ -95,14 +111,23 @@ export function createPod(ctx: SimContext, owner: KubeObject, name: string, temp
 
 /** Deletes a pod gracefully (it stays Terminating for a while). */
 export function deletePod(ctx: SimContext, pod: KubeObject): void {
-  if (!pod.metadata.deletionTimestamp) deleteObject(ctx, podsType, pod.metadata.namespace, pod.metadata.name ?? '', { propagationPolicy: 'Background' });
+  if (!pod.metadata.deletionTimestamp)
+    deleteObject(ctx, podsType, pod.metadata.namespace, pod.metadata.name ?? '', { propagationPolicy: 'Background' });
 }
 
 /** Writes `status` (and optional metadata changes) when it differs from what is stored. */
-export function writeStatus(ctx: SimContext, rt: ResourceType, obj: KubeObject, status: JsonObject, annotations?: Record<string, string>): void {
+export function writeStatus(
+  ctx: SimContext,
+  rt: ResourceType,
+  obj: KubeObject,
+  status: JsonObject,
+  annotations?: Record<string, string>,
+): void {
   const current = ctx.store.get(rt, obj.metadata.namespace, obj.metadata.name ?? '');
   if (!current) return;
-  const nextAnnotations = annotations ? { ...(current.metadata.annotations ?? {}), ...annotations } : current.metadata.annotations;
+  const nextAnnotations = annotations
+    ? { ...(current.metadata.annotations ?? {}), ...annotations }
+    : current.metadata.annotations;
   if (deepEqual(current.status, status) && deepEqual(current.metadata.annotations, nextAnnotations)) return;
   current.status = status;
   if (nextAnnotations) current.metadata.annotations = nextAnnotations;
@@ -110,7 +135,14 @@ export function writeStatus(ctx: SimContext, rt: ResourceType, obj: KubeObject, 
 }
 
 /** A condition, keeping lastTransitionTime when its status did not change. */
-export function condition(previous: unknown, type: string, status: 'True' | 'False', reason: string, message: string, now: string): JsonObject {
+export function condition(
+  previous: unknown,
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+  now: string,
+): JsonObject {
   const old = Array.isArray(previous) ? previous.find((c) => isObject(c) && c.type === type) : undefined;
   const unchanged = isObject(old) && old.status === status;
   const kept = unchanged && old.reason === reason && old.message === message;

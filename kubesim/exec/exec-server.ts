@@ -26,18 +26,25 @@ function containerRunning(pod: KubeObject, container: string): boolean {
 }
 
 /** Validates an exec request as the API server and kubelet do; throws the HTTP error to answer before upgrading. */
-export function checkExecRequest(ctx: SimContext, namespace: string, name: string, params: URLSearchParams): { pod: KubeObject; container: string; command: string[] } {
+export function checkExecRequest(
+  ctx: SimContext,
+  namespace: string,
+  name: string,
+  params: URLSearchParams,
+): { pod: KubeObject; container: string; command: string[] } {
   const pod = ctx.store.get(podsType, namespace, name);
   if (!pod) throw notFound(podsType, name);
   const command = params.getAll('command');
   if (command.length === 0) throw badRequest('you must specify at least 1 command');
   const phase = isObject(pod.status) ? pod.status.phase : undefined;
-  if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${String(phase)}`);
+  if (phase === 'Succeeded' || phase === 'Failed')
+    throw badRequest(`cannot exec into a container in a completed pod; current phase is ${String(phase)}`);
   const spec = isObject(pod.spec) ? pod.spec : {};
   const names = (Array.isArray(spec.containers) ? spec.containers.filter(isObject) : []).map((c) => String(c.name));
   let container = params.get('container') ?? '';
   if (!container) {
-    if (names.length !== 1) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+    if (names.length !== 1)
+      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
     container = names[0] ?? '';
   }
   if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
@@ -94,13 +101,18 @@ export function runExecSession(
       podObject: target.pod as KubernetesObject,
     };
     void (async () => {
-      const result = await handler(request).catch((err: unknown) => ({ startError: err instanceof Error ? err.message : String(err) }));
+      const result = await handler(request).catch((err: unknown) => ({
+        startError: err instanceof Error ? err.message : String(err),
+      }));
       for (const stream of [stdout, stderr]) if (!stream.writableEnded) stream.end();
       await Promise.all([finished(stdout), finished(stderr)]).catch(() => undefined);
       if (ws.readyState !== ws.OPEN) return;
-      const status = 'exitCode' in result ? exitStatus(target.command, result.exitCode) : startFailureStatus(result.startError);
-      if (hasJsonStatus(ws.protocol)) ws.send(encodeFrame(ws.protocol, Channel.Error, Buffer.from(JSON.stringify(status))));
-      else if (status.status !== 'Success') ws.send(encodeFrame(ws.protocol, Channel.Error, Buffer.from(String(status.message))));
+      const status =
+        'exitCode' in result ? exitStatus(target.command, result.exitCode) : startFailureStatus(result.startError);
+      if (hasJsonStatus(ws.protocol))
+        ws.send(encodeFrame(ws.protocol, Channel.Error, Buffer.from(JSON.stringify(status))));
+      else if (status.status !== 'Success')
+        ws.send(encodeFrame(ws.protocol, Channel.Error, Buffer.from(String(status.message))));
       ws.close(1000);
     })();
   });

@@ -5,7 +5,12 @@ import type { ExecHandler, ExecResult } from './types.js';
 
 /** The OCI runtime's message for a command that cannot start, as containerd reports it. */
 function startErrorMessage(file: string, err: NodeJS.ErrnoException): string {
-  const reason = err.code === 'ENOENT' ? 'executable file not found in $PATH' : err.code === 'EACCES' ? 'permission denied' : err.message;
+  const reason =
+    err.code === 'ENOENT'
+      ? 'executable file not found in $PATH'
+      : err.code === 'EACCES'
+        ? 'permission denied'
+        : err.message;
   return `OCI runtime exec failed: exec failed: unable to start container process: exec: "${file}": ${reason}: unknown`;
 }
 

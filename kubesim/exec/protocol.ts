@@ -38,7 +38,11 @@ export function encodeFrame(protocol: string, channel: number, data: Buffer): Bu
 }
 
 /** Channel and payload of an incoming frame. */
-export function decodeFrame(protocol: string, data: Buffer, isBinary: boolean): { channel: number; payload: Buffer } | undefined {
+export function decodeFrame(
+  protocol: string,
+  data: Buffer,
+  isBinary: boolean,
+): { channel: number; payload: Buffer } | undefined {
   if (data.length === 0) return undefined;
   if (isBase64(protocol) && !isBinary) {
     const text = data.toString('utf8');

@@ -7,7 +7,12 @@ import { badRequest } from '../status.js';
 import { objectKey, type KubeObject } from '../util.js';
 
 /** Objects of a type matching `labelSelector` and `fieldSelector` query parameters. */
-function selectObjects(ctx: SimContext, rt: ResourceType, namespace: string | undefined, query: URLSearchParams): KubeObject[] {
+function selectObjects(
+  ctx: SimContext,
+  rt: ResourceType,
+  namespace: string | undefined,
+  query: URLSearchParams,
+): KubeObject[] {
   const byLabels = parseLabelSelector(query.get('labelSelector') ?? undefined);
   const byFields = parseFieldSelector(query.get('fieldSelector') ?? undefined);
   return ctx.store.list(rt, namespace).filter((o) => byLabels(o.metadata.labels ?? {}) && byFields(o));
@@ -24,7 +29,12 @@ function listItem(obj: KubeObject): Omit<KubeObject, 'apiVersion' | 'kind'> {
 }
 
 /** The `<Kind>List` body of a LIST, honouring `limit` and `continue`. */
-export function listBody(ctx: SimContext, rt: ResourceType, namespace: string | undefined, query: URLSearchParams): Record<string, unknown> {
+export function listBody(
+  ctx: SimContext,
+  rt: ResourceType,
+  namespace: string | undefined,
+  query: URLSearchParams,
+): Record<string, unknown> {
   let items = selectObjects(ctx, rt, namespace, query);
   let resourceVersion = String(ctx.store.currentRevision);
   const token = query.get('continue');
@@ -44,16 +54,30 @@ export function listBody(ctx: SimContext, rt: ResourceType, namespace: string | 
     metadata.remainingItemCount = items.length - limit;
     items = items.slice(0, limit);
     const last = items[items.length - 1];
-    metadata.continue = Buffer.from(JSON.stringify({ rv: resourceVersion, after: last ? keyOf(last) : '' })).toString('base64');
+    metadata.continue = Buffer.from(JSON.stringify({ rv: resourceVersion, after: last ? keyOf(last) : '' })).toString(
+      'base64',
+    );
   }
   return { apiVersion: groupVersion(rt), kind: `${rt.kind}List`, metadata, items: items.map(listItem) };
 }
 
 /** DELETECOLLECTION: deletes every selected object and answers with the list of them. */
-export function deleteCollection(ctx: SimContext, rt: ResourceType, namespace: string | undefined, query: URLSearchParams, options: DeleteOptions): Record<string, unknown> {
+export function deleteCollection(
+  ctx: SimContext,
+  rt: ResourceType,
+  namespace: string | undefined,
+  query: URLSearchParams,
+  options: DeleteOptions,
+): Record<string, unknown> {
   const selected = selectObjects(ctx, rt, namespace, query);
   for (const obj of selected) {
-    if (ctx.store.get(rt, obj.metadata.namespace, obj.metadata.name ?? '')) deleteObject(ctx, rt, obj.metadata.namespace, obj.metadata.name ?? '', options);
+    if (ctx.store.get(rt, obj.metadata.namespace, obj.metadata.name ?? ''))
+      deleteObject(ctx, rt, obj.metadata.namespace, obj.metadata.name ?? '', options);
   }
-  return { apiVersion: groupVersion(rt), kind: `${rt.kind}List`, metadata: { resourceVersion: String(ctx.store.currentRevision) }, items: selected.map(listItem) };
+  return {
+    apiVersion: groupVersion(rt),
+    kind: `${rt.kind}List`,
+    metadata: { resourceVersion: String(ctx.store.currentRevision) },
+    items: selected.map(listItem),
+  };
 }

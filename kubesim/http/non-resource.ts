@@ -17,7 +17,8 @@ function notFound(): KubeError {
  * (helm, kubectl) find no schema and skip client-side validation; /openapi/v3 is absent, as on older servers.
  */
 export function handleNonResource(path: string, req: IncomingMessage, res: ServerResponse): void {
-  if (req.method !== 'GET' && req.method !== 'HEAD') throw new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    throw new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   const address = `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`;
   const trimmed = path.replace(/\/+$/, '') || '/';
   if (trimmed === '/version') return sendJson(res, 200, versionInfo());
@@ -35,7 +36,12 @@ export function handleNonResource(path: string, req: IncomingMessage, res: Serve
       res.end();
       return;
     }
-    return sendJson(res, 200, { swagger: '2.0', info: { title: 'Kubernetes', version: SIMULATED_VERSION.gitVersion }, paths: {}, definitions: {} });
+    return sendJson(res, 200, {
+      swagger: '2.0',
+      info: { title: 'Kubernetes', version: SIMULATED_VERSION.gitVersion },
+      paths: {},
+      definitions: {},
+    });
   }
   const parts = trimmed.split('/').filter((p) => p.length > 0);
   if (parts[0] === 'api' && parts.length === 2) {

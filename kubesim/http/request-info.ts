@@ -25,7 +25,10 @@ function isTrue(value: string | null): boolean {
 /** The RequestInfo of a method and URL. */
 export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const nonResourceVerb = method.toLowerCase();
-  const parts = url.pathname.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
+  const parts = url.pathname
+    .split('/')
+    .filter((p) => p.length > 0)
+    .map(decodeURIComponent);
   let rest: string[];
   let group = '';
   let version: string | undefined;
@@ -58,11 +61,20 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
       verb = name ? 'get' : watchPath || isTrue(url.searchParams.get('watch')) ? 'watch' : 'list';
       if (name && (watchPath || isTrue(url.searchParams.get('watch')))) verb = 'watch';
       break;
-    case 'POST': verb = 'create'; break;
-    case 'PUT': verb = 'update'; break;
-    case 'PATCH': verb = 'patch'; break;
-    case 'DELETE': verb = name ? 'delete' : 'deletecollection'; break;
-    default: verb = nonResourceVerb;
+    case 'POST':
+      verb = 'create';
+      break;
+    case 'PUT':
+      verb = 'update';
+      break;
+    case 'PATCH':
+      verb = 'patch';
+      break;
+    case 'DELETE':
+      verb = name ? 'delete' : 'deletecollection';
+      break;
+    default:
+      verb = nonResourceVerb;
   }
   return { isResource: true, verb, group, version: version ?? '', namespace, resource, name, subresource };
 }

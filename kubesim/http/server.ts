@@ -44,7 +44,9 @@ function authenticate(req: IncomingMessage, info: RequestInfo, token: string): v
 
 function rejectUpgrade(socket: Duplex, status: StatusBody): void {
   const body = JSON.stringify(status);
-  socket.end(`HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Starts the API server on host:port (port 0 picks a free one). */
@@ -104,12 +106,26 @@ export async function startApiServer(deps: ServerDeps, host: string, port: numbe
       if (plan.action?.kind === 'drop') return void socket.destroy();
       if (plan.action?.kind === 'error') throw plan.action.error;
       authenticate(req, info, deps.token);
-      if (!info.isResource || info.resource !== 'pods' || info.subresource !== 'exec' || !info.namespace || !info.name) {
+      if (
+        !info.isResource ||
+        info.resource !== 'pods' ||
+        info.subresource !== 'exec' ||
+        !info.namespace ||
+        !info.name
+      ) {
         throw badRequest(`the server does not support upgrading ${url.pathname}`);
       }
       const target = checkExecRequest(deps.ctx, info.namespace, info.name, url.searchParams);
       record.status = 101;
-      runExecSession(wss, req, socket, head, { ...target, namespace: info.namespace, params: url.searchParams }, deps.execHandler(), closing.signal);
+      runExecSession(
+        wss,
+        req,
+        socket,
+        head,
+        { ...target, namespace: info.namespace, params: url.searchParams },
+        deps.execHandler(),
+        closing.signal,
+      );
     } catch (err) {
       const error = asKubeError(err);
       record.status = error.code;

@@ -28,7 +28,11 @@ export function serveWatch(
     byLabels(obj.metadata.labels ?? {}) &&
     byFields(obj);
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Transfer-Encoding': 'chunked',
+    'Cache-Control': 'no-cache, private',
+  });
   res.flushHeaders();
   req.socket.setNoDelay(true);
   const send = (type: string, object: unknown): void => {
@@ -53,9 +57,17 @@ export function serveWatch(
   const rv = query.get('resourceVersion');
   const sendInitial = query.get('sendInitialEvents') === 'true';
   if (!rv || rv === '0' || sendInitial) {
-    for (const obj of ctx.store.list(rt, rt.namespaced ? namespace : undefined)) if (selected(obj)) send('ADDED', withTypeMeta(rt, obj));
+    for (const obj of ctx.store.list(rt, rt.namespaced ? namespace : undefined))
+      if (selected(obj)) send('ADDED', withTypeMeta(rt, obj));
     if (sendInitial) {
-      const bookmark = { apiVersion: groupVersion(rt), kind: rt.kind, metadata: { resourceVersion: String(ctx.store.currentRevision), annotations: { 'k8s.io/initial-events-end': 'true' } } };
+      const bookmark = {
+        apiVersion: groupVersion(rt),
+        kind: rt.kind,
+        metadata: {
+          resourceVersion: String(ctx.store.currentRevision),
+          annotations: { 'k8s.io/initial-events-end': 'true' },
+        },
+      };
       send('BOOKMARK', bookmark);
     }
   } else {

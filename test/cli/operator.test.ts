@@ -29,7 +29,11 @@ function styrmin(args: string[], env: Record<string, string | undefined>, bin = 
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete merged[name];
   return run(process.execPath, [bin, ...args], { cwd: repo, env: merged }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      stdout: err.stdout,
+      stderr: err.stderr,
+    }),
   );
 }
 
@@ -37,12 +41,42 @@ describe('operator commands', () => {
   it('starts a setup with the Temporal CLI exactly as the README shows', async () => {
     const deploymentId = uniqueName('cli');
     await harness.withWorker(async (taskQueue) => {
-      const input = JSON.stringify({ deploymentId, driver: 'lab-app', namespace: 'lab-cli', version: '1.0.0', parameters: { owner: 'ops' } });
+      const input = JSON.stringify({
+        deploymentId,
+        driver: 'lab-app',
+        namespace: 'lab-cli',
+        version: '1.0.0',
+        parameters: { owner: 'ops' },
+      });
       const address = process.env.TEMPORAL_ADDRESS!;
-      await run(temporalCli(), ['workflow', 'start', '--address', address, '--task-queue', taskQueue, '--type', 'setup', '--workflow-id', `${deploymentId}/setup`, '--input', input]);
+      await run(temporalCli(), [
+        'workflow',
+        'start',
+        '--address',
+        address,
+        '--task-queue',
+        taskQueue,
+        '--type',
+        'setup',
+        '--workflow-id',
+        `${deploymentId}/setup`,
+        '--input',
+        input,
+      ]);
       const result: RunResult = await harness.temporal.client.workflow.getHandle(`${deploymentId}/setup`).result();
       expect(result.progress.status).toBe('succeeded');
-      const query = await run(temporalCli(), ['workflow', 'query', '--address', address, '--workflow-id', `${deploymentId}/setup`, '--name', 'progress', '--output', 'json']);
+      const query = await run(temporalCli(), [
+        'workflow',
+        'query',
+        '--address',
+        address,
+        '--workflow-id',
+        `${deploymentId}/setup`,
+        '--name',
+        'progress',
+        '--output',
+        'json',
+      ]);
       expect(query.stdout).toContain('"status": "succeeded"');
     });
   });
@@ -50,8 +84,17 @@ describe('operator commands', () => {
   it('runs a setup with `styrmin setup --wait`, shows progress, and reads the record with `styrmin status`', async () => {
     const deploymentId = uniqueName('styrmin');
     await harness.withWorker(async (taskQueue) => {
-      const env = { TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS!, STYRMIN_TASK_QUEUE: taskQueue, KUBECONFIG: harness.sim?.kubeconfigPath ?? process.env.STYRMIN_TEST_KUBECONFIG! };
-      const input = JSON.stringify({ deploymentId, driver: 'lab-app', namespace: 'lab-cli', parameters: { owner: 'ops' } });
+      const env = {
+        TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS!,
+        STYRMIN_TASK_QUEUE: taskQueue,
+        KUBECONFIG: harness.sim?.kubeconfigPath ?? process.env.STYRMIN_TEST_KUBECONFIG!,
+      };
+      const input = JSON.stringify({
+        deploymentId,
+        driver: 'lab-app',
+        namespace: 'lab-cli',
+        parameters: { owner: 'ops' },
+      });
       const setup = await styrmin(['setup', '--input', input, '--wait'], env);
       expect(setup.code).toBe(0);
       expect(setup.stdout).toContain(`started setup ${deploymentId}/setup`);
@@ -66,7 +109,11 @@ describe('operator commands', () => {
       try {
         const profiles = path.join(dir, 'temporal.toml');
         writeFileSync(profiles, `[profile.lab]\naddress = "${process.env.TEMPORAL_ADDRESS}"\nnamespace = "default"\n`);
-        const fromProfile = await styrmin(['progress', `${deploymentId}/setup`, '--json'], { TEMPORAL_ADDRESS: undefined, TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'lab' });
+        const fromProfile = await styrmin(['progress', `${deploymentId}/setup`, '--json'], {
+          TEMPORAL_ADDRESS: undefined,
+          TEMPORAL_CONFIG_FILE: profiles,
+          TEMPORAL_PROFILE: 'lab',
+        });
         expect(fromProfile.stderr).toBe('');
         expect(JSON.parse(fromProfile.stdout)).toMatchObject({ deploymentId, status: 'succeeded' });
       } finally {
@@ -77,7 +124,15 @@ describe('operator commands', () => {
       expect(status.stdout).toContain(`${deploymentId} in namespace lab-cli: deployed`);
       expect(status.stdout).toContain('driver lab-app@1, application 1.0.0');
 
-      const failing = await styrmin(['upgrade', '--input', JSON.stringify({ deploymentId, driver: 'lab-app', namespace: 'lab-cli', targetVersion: '0.9.0' }), '--wait'], env);
+      const failing = await styrmin(
+        [
+          'upgrade',
+          '--input',
+          JSON.stringify({ deploymentId, driver: 'lab-app', namespace: 'lab-cli', targetVersion: '0.9.0' }),
+          '--wait',
+        ],
+        env,
+      );
       expect(failing.code).toBe(1);
       expect(failing.stderr).toContain('upgrade failed:');
     });
@@ -93,7 +148,9 @@ describe('bin/styrmin.js', () => {
       writeFileSync(path.join(checkout, 'package.json'), '{"type": "module"}');
       const outcome = await styrmin(['--version'], {}, path.join(checkout, 'bin', 'styrmin.js'));
       expect(outcome.code).toBe(1);
-      expect(outcome.stderr).toBe('styrmin: the CLI is not built (no dist/cli/main.js): run `npm run build` in the Styrmin folder\n');
+      expect(outcome.stderr).toBe(
+        'styrmin: the CLI is not built (no dist/cli/main.js): run `npm run build` in the Styrmin folder\n',
+      );
     } finally {
       rmSync(checkout, { recursive: true, force: true });
     }

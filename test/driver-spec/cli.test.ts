@@ -66,7 +66,9 @@ describe('styrmin validate', () => {
     const dir = await driverFolder(spec);
     const { code, stdout, stderr } = await styrmin('validate', dir);
     expect(code).toBe(0);
-    expect(stderr.trim()).toBe(`${path.join(dir, 'driver.styrmin.yml')}:9:3: spec.owner: warning: unknown field "owner" is ignored; known fields here: version, supported_versions, default_version, info, helm, components, parameters, services, env_vars, container_overrides, actions`);
+    expect(stderr.trim()).toBe(
+      `${path.join(dir, 'driver.styrmin.yml')}:9:3: spec.owner: warning: unknown field "owner" is ignored; known fields here: version, supported_versions, default_version, info, helm, components, parameters, services, env_vars, container_overrides, actions`,
+    );
     expect(stdout).toContain('1 driver valid, 1 warning');
   });
 });
@@ -92,7 +94,17 @@ describe('styrmin plan', () => {
     const text = await styrmin('plan', 'drivers', '--driver', 'second-app', '--hook', 'upgrade');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/3\. post\n {3}\(no actions: skipped\)\n$/);
-    const json = await styrmin('plan', 'drivers', '--driver', 'second-app', '--driver-version', '2', '--hook', 'setup', '--json');
+    const json = await styrmin(
+      'plan',
+      'drivers',
+      '--driver',
+      'second-app',
+      '--driver-version',
+      '2',
+      '--hook',
+      'setup',
+      '--json',
+    );
     expect(JSON.parse(json.stdout)).toMatchObject({
       driver: 'second-app',
       driverVersion: '2',
@@ -111,7 +123,9 @@ describe('styrmin plan', () => {
     expect(hook.stderr).toContain("argument 'install' is invalid. Allowed choices are setup, upgrade.");
     const ambiguous = await styrmin('plan', 'drivers', '--hook', 'setup');
     expect(ambiguous.code).toBe(1);
-    expect(ambiguous.stderr).toBe('styrmin: the folder holds several drivers (example-app, second-app): choose one with --driver <name>\n');
+    expect(ambiguous.stderr).toBe(
+      'styrmin: the folder holds several drivers (example-app, second-app): choose one with --driver <name>\n',
+    );
   });
 });
 

@@ -26,11 +26,53 @@ function random(seed: number): () => number {
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
-const garbage = ['', ' ', ':', '- ', '[', ']', '{', '}', '&a ', '*a', '!!binary ', '"', "'", '\t', '#', '|', '>-', '::', '\u0000', '~', '? '];
-const values: unknown[] = [null, 0, -1, 1.5, 70000, true, 'x', '', 'actions.ts::smokeTest', [], [1, 'a'], {}, { name: 'n' }, '>=1.0,<2.0', '~=', 'enum'];
+const garbage = [
+  '',
+  ' ',
+  ':',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  '&a ',
+  '*a',
+  '!!binary ',
+  '"',
+  "'",
+  '\t',
+  '#',
+  '|',
+  '>-',
+  '::',
+  '\u0000',
+  '~',
+  '? ',
+];
+const values: unknown[] = [
+  null,
+  0,
+  -1,
+  1.5,
+  70000,
+  true,
+  'x',
+  '',
+  'actions.ts::smokeTest',
+  [],
+  [1, 'a'],
+  {},
+  { name: 'n' },
+  '>=1.0,<2.0',
+  '~=',
+  'enum',
+];
 
 /** Every container (object or array) inside `data`, with the path to it. */
-function containers(data: unknown, found: Array<Record<string, unknown> | unknown[]> = []): Array<Record<string, unknown> | unknown[]> {
+function containers(
+  data: unknown,
+  found: Array<Record<string, unknown> | unknown[]> = [],
+): Array<Record<string, unknown> | unknown[]> {
   if (data !== null && typeof data === 'object') {
     found.push(data as Record<string, unknown>);
     for (const value of Object.values(data)) containers(value, found);
@@ -48,7 +90,9 @@ function mutateData(data: unknown, rng: Rng): unknown {
     if (action === 'delete' && Array.isArray(target)) target.splice(Number(key), 1);
     else if (action === 'delete') delete (target as Record<string, unknown>)[key];
     else if (action === 'swap') (target as Record<string, unknown>)[key] = structuredClone(pick(rng, values));
-    else if (action === 'insert') (target as Record<string, unknown>)[Array.isArray(target) ? target.length : `junk${Math.floor(rng() * 9)}`] = structuredClone(pick(rng, values));
+    else if (action === 'insert')
+      (target as Record<string, unknown>)[Array.isArray(target) ? target.length : `junk${Math.floor(rng() * 9)}`] =
+        structuredClone(pick(rng, values));
     else (target as Record<string, unknown>)[key] = { nested: [(target as Record<string, unknown>)[key]] };
   }
   return copy;
@@ -104,9 +148,13 @@ describe('driver spec fuzzing', () => {
           }
           outcomes.loaded++;
         } catch (error) {
-          if (!(error instanceof DriverSpecError)) throw new Error(`iteration ${iteration} crashed the loader on:\n${text}\n${String(error)}`, { cause: error });
+          if (!(error instanceof DriverSpecError))
+            throw new Error(`iteration ${iteration} crashed the loader on:\n${text}\n${String(error)}`, {
+              cause: error,
+            });
           expect(error.errors.length).toBeGreaterThan(0);
-          for (const problem of error.problems) expect(formatProblem(problem)).toMatch(/^.+driver\.styrmin\.yml(:\d+:\d+)?: .+/);
+          for (const problem of error.problems)
+            expect(formatProblem(problem)).toMatch(/^.+driver\.styrmin\.yml(:\d+:\d+)?: .+/);
           outcomes.rejected++;
         }
       }

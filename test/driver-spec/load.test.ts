@@ -22,7 +22,10 @@ spec:
 ${extra}`;
 
 async function loadError(load: Promise<unknown>): Promise<DriverSpecError> {
-  const error = await load.then(() => undefined, (thrown: unknown) => thrown);
+  const error = await load.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
   if (!(error instanceof DriverSpecError)) throw new Error(`expected a DriverSpecError, got ${String(error)}`);
   return error;
 }
@@ -35,9 +38,17 @@ describe('loadDriver', () => {
     const driver = await loadDriver(dir);
     const text = await readFile(path.join(dir, 'driver.styrmin.yml'), 'utf8');
     expect(driver.spec).toEqual(parse(text));
-    expect(driver).toMatchObject({ name: 'netgraph', version: '3', dir, specFile: path.join(dir, 'driver.styrmin.yml'), warnings: [] });
+    expect(driver).toMatchObject({
+      name: 'netgraph',
+      version: '3',
+      dir,
+      specFile: path.join(dir, 'driver.styrmin.yml'),
+      warnings: [],
+    });
     expect(driver.actionsFile).toBeUndefined();
-    expect(driver.spec.spec.info?.description).toMatch(/^Netgraph is a graph-based source of truth .* from the upstream chart\.$/);
+    expect(driver.spec.spec.info?.description).toMatch(
+      /^Netgraph is a graph-based source of truth .* from the upstream chart\.$/,
+    );
     expect(driver.spec.spec.parameters?.find((p) => p.name === 'initial_admin_password')?.default).toBe('');
   });
 
@@ -62,7 +73,13 @@ describe('loadDriver', () => {
   });
 
   it('reports unknown fields as warnings with their place and loads the driver', async () => {
-    const dir = await driverFolder(minimal('extra-fields', '1', '  colour: blue\n  parameters:\n    - name: a\n      kind: string\n      defualt: x\n'));
+    const dir = await driverFolder(
+      minimal(
+        'extra-fields',
+        '1',
+        '  colour: blue\n  parameters:\n    - name: a\n      kind: string\n      defualt: x\n',
+      ),
+    );
     const driver = await loadDriver(dir);
     expect(driver.warnings.map(({ line, path: at, severity }) => ({ line, at, severity }))).toEqual([
       { line: 11, at: 'spec.colour', severity: 'warning' },
@@ -72,8 +89,11 @@ describe('loadDriver', () => {
   });
 
   it('warns about values on a non-enum parameter and about a driver without a chart', async () => {
-    const spec = minimal('no-chart', '1', '  parameters:\n    - { name: size, kind: string, values: [s, m], default: s }\n')
-      .replace('  helm:\n    main: { location: "https://charts.example.com", version: "1.0.0" }\n', '');
+    const spec = minimal(
+      'no-chart',
+      '1',
+      '  parameters:\n    - { name: size, kind: string, values: [s, m], default: s }\n',
+    ).replace('  helm:\n    main: { location: "https://charts.example.com", version: "1.0.0" }\n', '');
     const driver = await loadDriver(await driverFolder(spec));
     expect(driver.warnings.map(({ path: at, message }) => `${at}: ${message}`)).toEqual([
       'spec: no helm.main chart: the core mode runs nothing unless the driver declares a core action',
@@ -82,7 +102,11 @@ describe('loadDriver', () => {
   });
 
   it('accepts min and max on integer parameters and refuses them where they cannot hold', async () => {
-    const bounded = minimal('bounded', '1', '  parameters:\n    - { name: replicas, kind: integer, default: 2, min: 1, max: 10 }\n');
+    const bounded = minimal(
+      'bounded',
+      '1',
+      '  parameters:\n    - { name: replicas, kind: integer, default: 2, min: 1, max: 10 }\n',
+    );
     const driver = await loadDriver(await driverFolder(bounded));
     expect(driver.spec.spec.parameters?.[0]).toMatchObject({ min: 1, max: 10 });
     const broken = minimal(
@@ -97,9 +121,13 @@ describe('loadDriver', () => {
       ].join('\n'),
     );
     const error = await loadError(loadDriver(await driverFolder(broken)));
-    expect(error.message).toContain('spec.parameters[0].min: "min" and "max" apply to integer parameters; "size" is of kind string');
+    expect(error.message).toContain(
+      'spec.parameters[0].min: "min" and "max" apply to integer parameters; "size" is of kind string',
+    );
     expect(error.message).toContain('spec.parameters[1].min: parameter "workers" has min 5 above max 2');
-    expect(error.message).toContain('spec.parameters[2].default: default of integer parameter "shards" must be at least 1, got 0');
+    expect(error.message).toContain(
+      'spec.parameters[2].default: default of integer parameter "shards" must be at least 1, got 0',
+    );
   });
 
   it('accepts a module that re-exports from a package, warning that the name is not checked there', async () => {
@@ -114,7 +142,10 @@ describe('loadDriver', () => {
 describe('loadDrivers', () => {
   it('loads the drivers shipped in drivers/ with their action modules', async () => {
     const drivers = await loadDrivers([path.join(repoRoot, 'drivers')]);
-    expect(drivers.map((driver) => [driver.name, driver.version])).toEqual([['example-app', '1'], ['second-app', '2']]);
+    expect(drivers.map((driver) => [driver.name, driver.version])).toEqual([
+      ['example-app', '1'],
+      ['second-app', '2'],
+    ]);
     for (const driver of drivers) expect(driver.actionsFile).toBe(path.join(driver.dir, 'actions.ts'));
   });
 
@@ -132,7 +163,10 @@ describe('loadDrivers', () => {
     await cp(specFixture('original-no-default-version'), path.join(root, 'wikiforge'), { recursive: true });
     await cp(specFixture('original-no-actions'), path.join(root, 'netgraph'), { recursive: true });
     const drivers = await loadDrivers([root]);
-    expect(drivers.map((driver) => [driver.name, driver.spec.spec.default_version])).toEqual([['netgraph', '1.2.4'], ['wikiforge', undefined]]);
+    expect(drivers.map((driver) => [driver.name, driver.spec.spec.default_version])).toEqual([
+      ['netgraph', '1.2.4'],
+      ['wikiforge', undefined],
+    ]);
     expect(drivers.flatMap((driver) => driver.warnings)).toEqual([]);
   });
 
@@ -148,7 +182,11 @@ describe('loadDrivers', () => {
     const second = await driverFolder(`# the same revision again\n${minimal('twin', '1')}`);
     const error = await loadError(loadDrivers([first, second]));
     expect(error.errors).toHaveLength(1);
-    expect(error.errors[0]).toMatchObject({ file: path.join(second, 'driver.styrmin.yml'), line: 5, path: 'metadata.name' });
+    expect(error.errors[0]).toMatchObject({
+      file: path.join(second, 'driver.styrmin.yml'),
+      line: 5,
+      path: 'metadata.name',
+    });
     expect(error.errors[0]!.message).toContain(`also defined in ${path.join(first, 'driver.styrmin.yml')}`);
   });
 

@@ -13,7 +13,10 @@ beforeAll(async () => {
 });
 
 const summary = (driver: Parameters<typeof planHook>[0], hook: 'setup' | 'upgrade') =>
-  planHook(driver, hook).map((mode) => [mode.mode, mode.steps.map((step) => (step.kind === 'action' ? step.workflowType : step.name))]);
+  planHook(driver, hook).map((mode) => [
+    mode.mode,
+    mode.steps.map((step) => (step.kind === 'action' ? step.workflowType : step.name)),
+  ]);
 
 describe('planHook', () => {
   it('plans the upgrade of example-app: two actions side by side in pre and post, Helm in core', () => {
@@ -49,6 +52,10 @@ describe('planHook', () => {
 
   it('plans a driver without actions as the Helm release step alone', async () => {
     const original = await loadDriver(specFixture('original-no-actions'));
-    expect(summary(original, 'upgrade')).toEqual([['pre', []], ['core', ['helm-release']], ['post', []]]);
+    expect(summary(original, 'upgrade')).toEqual([
+      ['pre', []],
+      ['core', ['helm-release']],
+      ['post', []],
+    ]);
   });
 });

@@ -14,8 +14,14 @@ describe('driver-spec/schema.json', () => {
   });
 
   it('validates driver files with a plain JSON Schema validator', async () => {
-    const validate = new Ajv({ allowUnionTypes: true }).compile(JSON.parse(await readFile(`${repoRoot}driver-spec/schema.json`, 'utf8')) as object);
-    for (const file of [`${repoRoot}drivers/example-app/driver.styrmin.yml`, specFixture('original-no-actions', 'driver.styrmin.yml'), specFixture('original-no-default-version', 'driver.styrmin.yml')]) {
+    const validate = new Ajv({ allowUnionTypes: true }).compile(
+      JSON.parse(await readFile(`${repoRoot}driver-spec/schema.json`, 'utf8')) as object,
+    );
+    for (const file of [
+      `${repoRoot}drivers/example-app/driver.styrmin.yml`,
+      specFixture('original-no-actions', 'driver.styrmin.yml'),
+      specFixture('original-no-default-version', 'driver.styrmin.yml'),
+    ]) {
       expect(validate(parse(await readFile(file, 'utf8')))).toBe(true);
     }
     const broken = parse(await readFile(specFixture('broken', 'bad-hook.yml'), 'utf8')) as unknown;

@@ -1,7 +1,13 @@
 /**
  * Version ranges: Styrmin's Python-style specifiers and npm ranges, loose versions.
  */
-import { compareVersions, normalizeVersion, parseVersionRange, versionSatisfies, VersionSyntaxError } from '../../driver-spec/versions.js';
+import {
+  compareVersions,
+  normalizeVersion,
+  parseVersionRange,
+  versionSatisfies,
+  VersionSyntaxError,
+} from '../../driver-spec/versions.js';
 
 describe('parseVersionRange', () => {
   it.each([

@@ -26,7 +26,11 @@ describe('spec modules in workflow code', () => {
     try {
       const worker = await Worker.create({ connection: temporal.nativeConnection, taskQueue, workflowBundle: bundle });
       const result = await worker.runUntil(
-        temporal.client.workflow.execute('planInsideWorkflow', { taskQueue, workflowId: taskQueue, args: [driver.spec, '2.4'] }),
+        temporal.client.workflow.execute('planInsideWorkflow', {
+          taskQueue,
+          workflowId: taskQueue,
+          args: [driver.spec, '2.4'],
+        }),
       );
       expect(result).toEqual({
         plan: planHook(driver, 'upgrade'),

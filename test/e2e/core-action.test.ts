@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => example?.close());
 
 describe('core mode', () => {
-  it('runs the built-in release step without a core action, and the driver\'s core action when it has one', async () => {
+  it("runs the built-in release step without a core action, and the driver's core action when it has one", async () => {
     const deploymentId = uniqueName('core');
     const namespace = deploymentId;
     const { client } = harness.temporal;
@@ -37,7 +37,9 @@ describe('core mode', () => {
         args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],
       });
       const core = upgrade.progress.modes[1]!;
-      expect(core.actions.map((a) => [a.name, a.workflowType, a.state])).toEqual([['upgrade', 'example-app@5/upgrade', 'succeeded']]);
+      expect(core.actions.map((a) => [a.name, a.workflowType, a.state])).toEqual([
+        ['upgrade', 'example-app@5/upgrade', 'succeeded'],
+      ]);
 
       const result = (await client.workflow.getHandle(`${deploymentId}/upgrade/core/upgrade`).result()) as {
         release: ReleaseChartResult;

@@ -26,7 +26,10 @@ afterAll(async () => example?.close());
 const workloads = async (namespace: string) => {
   const list = await apps.listNamespacedDeployment({ namespace, labelSelector: 'app.kubernetes.io/name=example-app' });
   return Object.fromEntries(
-    list.items.map((d: V1Deployment) => [d.metadata!.name!, { replicas: d.spec!.replicas, image: d.spec!.template.spec!.containers[0]!.image }]),
+    list.items.map((d: V1Deployment) => [
+      d.metadata!.name!,
+      { replicas: d.spec!.replicas, image: d.spec!.template.spec!.containers[0]!.image },
+    ]),
   );
 };
 
@@ -39,7 +42,15 @@ describe('the example driver', () => {
       const setup: RunResult = await client.workflow.execute('setup', {
         taskQueue,
         workflowId: `${deploymentId}/setup`,
-        args: [{ deploymentId, driver: 'example-app', namespace, version: '1.0.0', parameters: { replicas: 2, admin_password: 's3cret' } }],
+        args: [
+          {
+            deploymentId,
+            driver: 'example-app',
+            namespace,
+            version: '1.0.0',
+            parameters: { replicas: 2, admin_password: 's3cret' },
+          },
+        ],
       });
       expect(setup.progress.modes.map((m) => m.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
       const before = await workloads(namespace);
@@ -51,9 +62,13 @@ describe('the example driver', () => {
         args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],
       });
       expect(upgrade.versions).toEqual({ current: '1.0.0', target: '2.0.0' });
-      const stopped = (await client.workflow.getHandle(`${deploymentId}/upgrade/pre/stop_workers`).result()) as WorkloadChange[];
+      const stopped = (await client.workflow
+        .getHandle(`${deploymentId}/upgrade/pre/stop_workers`)
+        .result()) as WorkloadChange[];
       expect(stopped).toEqual([expect.objectContaining({ kind: 'Deployment', replicasBefore: 2 })]);
-      const migration = (await client.workflow.getHandle(`${deploymentId}/upgrade/post/migrate_and_restart`).result()) as CommandResult[];
+      const migration = (await client.workflow
+        .getHandle(`${deploymentId}/upgrade/post/migrate_and_restart`)
+        .result()) as CommandResult[];
       expect(migration[0]).toMatchObject({ command: ['example-app', 'migrate', '--to', '2.0.0'], exitCode: 0 });
       expect(migration[0]!.stdout).toContain('database schema is at 2.0.0');
 
@@ -64,12 +79,18 @@ describe('the example driver', () => {
         expect(workload.replicas).toBe(before[name]!.replicas);
         expect(workload.image).toMatch(/:2\.0\.0$/);
       }
-      const worker = (await apps.listNamespacedDeployment({ namespace, labelSelector: 'app.kubernetes.io/component=task-worker' })).items[0]!;
+      const worker = (
+        await apps.listNamespacedDeployment({ namespace, labelSelector: 'app.kubernetes.io/component=task-worker' })
+      ).items[0]!;
       expect(worker.metadata!.annotations?.['styrmin.io/replicas-before-stop']).toBeUndefined();
       expect(worker.status?.readyReplicas).toBe(2);
 
       const record = await readDeploymentRecord(environment.kubeConfig, { deploymentId, namespace });
-      expect(record).toMatchObject({ appVersion: '2.0.0', status: 'deployed', parameters: { admin_password: 's3cret' } });
+      expect(record).toMatchObject({
+        appVersion: '2.0.0',
+        status: 'deployed',
+        parameters: { admin_password: 's3cret' },
+      });
     });
   });
 });

@@ -14,7 +14,10 @@ export interface ExampleHarness {
 
 /** Starts the example environment and a harness serving the drivers in `driverDirs` against it. */
 export async function startExampleHarness(driverDirs: string[]): Promise<ExampleHarness> {
-  const environment = await startExampleEnvironment({ kubeconfigPath: process.env.STYRMIN_TEST_KUBECONFIG, readyDelayMs: 200 });
+  const environment = await startExampleEnvironment({
+    kubeconfigPath: process.env.STYRMIN_TEST_KUBECONFIG,
+    readyDelayMs: 200,
+  });
   const harness = await startHarness(driverDirs, {
     kubeConfig: environment.kubeConfig,
     defaults: { chartLocations: { 'example-app': environment.chartRepositoryUrl } },

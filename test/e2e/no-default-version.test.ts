@@ -48,7 +48,11 @@ describe('a driver without default_version', () => {
       expect(failure.type).toBe('InvalidInput');
       expect(failure.message).toContain('"version" is required');
 
-      await client.workflow.execute('setup', { taskQueue, workflowId: `${deploymentId}/setup`, args: [{ ...input, version: '1.0.0' }] });
+      await client.workflow.execute('setup', {
+        taskQueue,
+        workflowId: `${deploymentId}/setup`,
+        args: [{ ...input, version: '1.0.0' }],
+      });
       const upgrade: RunResult = await client.workflow.execute('upgrade', {
         taskQueue,
         workflowId: `${deploymentId}/upgrade`,

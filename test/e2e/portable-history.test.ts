@@ -67,9 +67,13 @@ describe('a run resumed on another worker', () => {
       args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],
     });
     // The first worker stops while pre runs (announce_maintenance waits on a 2 s timer) ...
-    await harness.withWorker(async () => {
-      while ((await handle.query(progressQuery)).modes[0]!.actions.length < 2) await new Promise((r) => setTimeout(r, 100));
-    }, { taskQueue });
+    await harness.withWorker(
+      async () => {
+        while ((await handle.query(progressQuery)).modes[0]!.actions.length < 2)
+          await new Promise((r) => setTimeout(r, 100));
+      },
+      { taskQueue },
+    );
     fs.rmSync(firstFolder, { recursive: true, force: true });
 
     // ... and a worker that loaded the same driver revision from another folder finishes the run.
@@ -85,7 +89,9 @@ describe('a run resumed on another worker', () => {
     });
     const result: RunResult = await second.runUntil(handle.result());
     expect(result.progress.modes.map((m) => m.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    expect(await readDeploymentRecord(environment.kubeConfig, { deploymentId, namespace })).toMatchObject({ appVersion: '2.0.0' });
+    expect(await readDeploymentRecord(environment.kubeConfig, { deploymentId, namespace })).toMatchObject({
+      appVersion: '2.0.0',
+    });
 
     const history = decodedPayloads((await handle.fetchHistory()).events);
     expect(history).toContain('"example-app"');

@@ -24,7 +24,18 @@ describe('the quick start', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
     delete env.KUBECONFIG;
     delete env.TEMPORAL_ADDRESS;
-    const args = ['--import', 'tsx', 'scripts/quickstart.ts', '--exit', '--port', String(port), '--ui-port', String(uiPort), '--state-dir', home];
+    const args = [
+      '--import',
+      'tsx',
+      'scripts/quickstart.ts',
+      '--exit',
+      '--port',
+      String(port),
+      '--ui-port',
+      String(uiPort),
+      '--state-dir',
+      home,
+    ];
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: repo, env, timeout: 170_000 });
     expect(stdout).toContain(`Temporal dev server 127.0.0.1:${port}`);
     expect(stdout).toContain('(no KUBECONFIG found)');

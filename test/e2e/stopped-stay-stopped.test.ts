@@ -73,7 +73,7 @@ function stepTime(modes: ModeProgress[], action: string, edge: 'startedAt' | 'en
   return Date.parse(time);
 }
 
-describe('the example driver\'s upgrade', () => {
+describe("the example driver's upgrade", () => {
   it('keeps the task-worker stopped from stop_workers until migrate_and_restart, through the release step', async () => {
     const deploymentId = uniqueName('stay');
     const namespace = deploymentId;
@@ -93,7 +93,11 @@ describe('the example driver\'s upgrade', () => {
         args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],
       });
       const samples = await stopWatching();
-      expect(upgrade.progress.modes.map((m) => [m.mode, m.state])).toEqual([['pre', 'succeeded'], ['core', 'succeeded'], ['post', 'succeeded']]);
+      expect(upgrade.progress.modes.map((m) => [m.mode, m.state])).toEqual([
+        ['pre', 'succeeded'],
+        ['core', 'succeeded'],
+        ['post', 'succeeded'],
+      ]);
 
       // The run's clock (the workflow's) records stop_workers' end after the stop finished, and
       // migrate_and_restart's start before it starts anything: the window lies inside the stop.

@@ -22,7 +22,10 @@ export interface ExampleRun {
 
 /** The context the engine would build for the example-app driver at the given chart and app version. */
 export function exampleContext(run: ExampleRun): RunContext {
-  const label = (component: string) => ({ 'app.kubernetes.io/name': 'example-app', 'app.kubernetes.io/component': component });
+  const label = (component: string) => ({
+    'app.kubernetes.io/name': 'example-app',
+    'app.kubernetes.io/component': component,
+  });
   const command = run.componentCommand ? { command: run.componentCommand } : {};
   return {
     deployment: { id: run.namespace, namespace: run.namespace },
@@ -43,7 +46,13 @@ export function exampleContext(run: ExampleRun): RunContext {
       server: { name: 'server', selector: label('server') },
       'task-worker': { name: 'task-worker', selector: label('task-worker') },
     },
-    parameters: { replicas: 2, log_level: 'info', admin_password: 'initial-secret', enable_metrics: false, ...run.parameters },
+    parameters: {
+      replicas: 2,
+      log_level: 'info',
+      admin_password: 'initial-secret',
+      enable_metrics: false,
+      ...run.parameters,
+    },
     services: { web: { name: 'web', kind: 'http', scope: 'external', port: 8000, component: 'server' } },
     cluster: {},
     environment: {},

@@ -19,7 +19,10 @@ describe('pending release recovery plan', () => {
   });
 
   it('waits while a pending revision is younger than the helm timeout plus grace', () => {
-    const history = [revision(1, 'deployed', '2026-01-01T00:00:00Z'), revision(2, 'pending-upgrade', '2026-01-01T00:10:00Z')];
+    const history = [
+      revision(1, 'deployed', '2026-01-01T00:00:00Z'),
+      revision(2, 'pending-upgrade', '2026-01-01T00:10:00Z'),
+    ];
     const plan = planPendingRecovery(history, at('2026-01-01T00:11:00Z'), staleAfterMs);
     expect(plan).toMatchObject({ kind: 'wait', pending: { revision: 2 }, ageMs: 60_000 });
   });
@@ -35,14 +38,20 @@ describe('pending release recovery plan', () => {
   });
 
   it('uninstalls an abandoned first install, which has nothing to roll back to', () => {
-    const plan = planPendingRecovery([revision(1, 'pending-install', '2026-01-01T00:00:00Z')], at('2026-01-02T00:00:00Z'), staleAfterMs);
+    const plan = planPendingRecovery(
+      [revision(1, 'pending-install', '2026-01-01T00:00:00Z')],
+      at('2026-01-02T00:00:00Z'),
+      staleAfterMs,
+    );
     expect(plan).toMatchObject({ kind: 'uninstall', pending: { revision: 1 } });
   });
 });
 
 describe('chart sources', () => {
   it('passes an oci reference as is and names the chart after its last segment', () => {
-    expect(chartSource({ location: 'oci://registry.example.com/charts/infrahub', version: '4.1.0' }, 'app', '/d')).toEqual({
+    expect(
+      chartSource({ location: 'oci://registry.example.com/charts/infrahub', version: '4.1.0' }, 'app', '/d'),
+    ).toEqual({
       args: ['oci://registry.example.com/charts/infrahub', '--version', '4.1.0'],
       chartName: 'infrahub',
       version: '4.1.0',
@@ -50,10 +59,12 @@ describe('chart sources', () => {
   });
 
   it('uses an HTTP location as a chart repository, the chart named by the fragment or the app', () => {
-    expect(chartSource({ location: 'https://charts.example.com', version: '1.0.0' }, 'example-app', '/d').args).toEqual([
-      '--repo', 'https://charts.example.com', 'example-app', '--version', '1.0.0',
-    ]);
-    expect(chartSource({ location: 'https://charts.example.com/stable#web', version: '2' }, 'example-app', '/d')).toMatchObject({
+    expect(chartSource({ location: 'https://charts.example.com', version: '1.0.0' }, 'example-app', '/d').args).toEqual(
+      ['--repo', 'https://charts.example.com', 'example-app', '--version', '1.0.0'],
+    );
+    expect(
+      chartSource({ location: 'https://charts.example.com/stable#web', version: '2' }, 'example-app', '/d'),
+    ).toMatchObject({
       args: ['--repo', 'https://charts.example.com/stable', 'web', '--version', '2'],
       chartName: 'web',
     });
@@ -69,6 +80,8 @@ describe('chart sources', () => {
 describe('finding helm', () => {
   it('prefers HELM_BIN and fails clearly when it is not executable', () => {
     expect(findHelm({ HELM_BIN: findHelm(), PATH: '' })).toBe(findHelm());
-    expect(() => findHelm({ HELM_BIN: '/nonexistent/helm', PATH: '' })).toThrow(/HELM_BIN=\/nonexistent\/helm is not an executable file.*install-helm\.sh/);
+    expect(() => findHelm({ HELM_BIN: '/nonexistent/helm', PATH: '' })).toThrow(
+      /HELM_BIN=\/nonexistent\/helm is not an executable file.*install-helm\.sh/,
+    );
   });
 });

@@ -31,7 +31,12 @@ export interface ChartRelease {
  */
 export const chartImage = onSim
   ? { repository: 'registry.example.com/example-app', v1: '1.0.0', v11: '1.1.0', command: undefined }
-  : { repository: 'busybox', v1: '1.36.0', v11: '1.36.1', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] };
+  : {
+      repository: 'busybox',
+      v1: '1.36.0',
+      v11: '1.36.1',
+      command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
+    };
 
 export const v1: ChartRelease = { chartVersion: '1.0.0', appVersion: chartImage.v1 };
 export const v11: ChartRelease = { chartVersion: '1.1.0', appVersion: chartImage.v11 };
@@ -67,7 +72,12 @@ export async function startReleaseHarness(): Promise<ReleaseHarness> {
     startChartRepo({ charts: [v1, v11].map((v) => ({ dir, version: v.chartVersion, appVersion: v.appVersion })) }),
     loadDriver(exampleDriverDir),
   ]);
-  return { cluster, repo, drivers: [driver], close: async () => void (await Promise.all([cluster.close(), repo.close()])) };
+  return {
+    cluster,
+    repo,
+    drivers: [driver],
+    close: async () => void (await Promise.all([cluster.close(), repo.close()])),
+  };
 }
 
 /** The activity input for one run of the example-app driver. */
@@ -88,7 +98,11 @@ export function releaseEnv(h: ReleaseHarness, pendingStaleAfterSeconds?: number)
   const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger });
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
-  const { releaseChart } = createHelmActivities({ kubeConfig: h.cluster.kubeConfig, drivers: h.drivers, pendingStaleAfterSeconds });
+  const { releaseChart } = createHelmActivities({
+    kubeConfig: h.cluster.kubeConfig,
+    drivers: h.drivers,
+    pendingStaleAfterSeconds,
+  });
   const release = (input: ReleaseChartInput) => env.run(releaseChart, input) as Promise<ReleaseChartResult>;
   return { env, heartbeats, logs, release };
 }
@@ -100,8 +114,14 @@ export async function helm(h: ReleaseHarness, args: string[]): Promise<string> {
 }
 
 /** The release's revisions as helm lists them (the release is named after its namespace). */
-export async function history(h: ReleaseHarness, release: string): Promise<Array<{ revision: number; status: string }>> {
-  const rows = JSON.parse(await helm(h, ['history', release, '-n', release, '-o', 'json'])) as Array<{ revision: number; status: string }>;
+export async function history(
+  h: ReleaseHarness,
+  release: string,
+): Promise<Array<{ revision: number; status: string }>> {
+  const rows = JSON.parse(await helm(h, ['history', release, '-n', release, '-o', 'json'])) as Array<{
+    revision: number;
+    status: string;
+  }>;
   return rows.map(({ revision, status }) => ({ revision, status }));
 }
 

@@ -12,7 +12,17 @@ import { NEVER_READY_ANNOTATION } from '../../kubesim/index.js';
 import { findHelm } from '../../activities/helm/binary.js';
 import { FailureType } from '../../contract/failures.js';
 import { describeSimOnly } from '../support/cluster.js';
-import { history, readDeployment, releaseEnv, releaseInput, startReleaseHarness, v1, v11, waitFor, type ReleaseHarness } from './release-harness.js';
+import {
+  history,
+  readDeployment,
+  releaseEnv,
+  releaseInput,
+  startReleaseHarness,
+  v1,
+  v11,
+  waitFor,
+  type ReleaseHarness,
+} from './release-harness.js';
 
 const neverReady = { [NEVER_READY_ANNOTATION]: 'true' };
 
@@ -28,11 +38,34 @@ describeSimOnly('releaseChart on pods that never become ready (simulator only: n
   async function startStuckHelm(release: string, chartVersion: string, timeout: string) {
     const values = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stuck-')), 'values.json');
     fs.writeFileSync(values, JSON.stringify({ podAnnotations: neverReady }));
-    const child = spawn(findHelm(), ['upgrade', '--install', release, '--repo', h.repo.url, 'example-app', '--version', chartVersion,
-      '-n', release, '--values', values, '--wait', '--timeout', timeout, '--kubeconfig', h.cluster.kubeconfigPath], { stdio: 'ignore' });
+    const child = spawn(
+      findHelm(),
+      [
+        'upgrade',
+        '--install',
+        release,
+        '--repo',
+        h.repo.url,
+        'example-app',
+        '--version',
+        chartVersion,
+        '-n',
+        release,
+        '--values',
+        values,
+        '--wait',
+        '--timeout',
+        timeout,
+        '--kubeconfig',
+        h.cluster.kubeconfigPath,
+      ],
+      { stdio: 'ignore' },
+    );
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    const pending = await waitFor('a pending revision', async () =>
-      (await history(h, release)).find((r) => r.status.startsWith('pending-')) ?? undefined);
+    const pending = await waitFor(
+      'a pending revision',
+      async () => (await history(h, release)).find((r) => r.status.startsWith('pending-')) ?? undefined,
+    );
     return { child, exited, pending };
   }
 
@@ -42,11 +75,17 @@ describeSimOnly('releaseChart on pods that never become ready (simulator only: n
     const ns = await h.cluster.newNamespace();
     const { release } = releaseEnv(h);
     await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
-    const failed = release(releaseInput(h, 'upgrade', { namespace: ns, ...v11, podAnnotations: neverReady }, { timeoutSeconds: 3 }));
+    const failed = release(
+      releaseInput(h, 'upgrade', { namespace: ns, ...v11, podAnnotations: neverReady }, { timeoutSeconds: 3 }),
+    );
     await expect(failed).rejects.toMatchObject({
       type: FailureType.ReleaseFailed,
       nonRetryable: true,
-      message: expect.stringMatching(new RegExp(`helm upgrade of release "${ns}" \\(example-app-1\\.1\\.0\\)[\\s\\S]*(deadline|timed out)[\\s\\S]*Release now: rolled back to revision 1 \\(example-app-1\\.0\\.0, app 1\\.0\\.0\\)`)),
+      message: expect.stringMatching(
+        new RegExp(
+          `helm upgrade of release "${ns}" \\(example-app-1\\.1\\.0\\)[\\s\\S]*(deadline|timed out)[\\s\\S]*Release now: rolled back to revision 1 \\(example-app-1\\.0\\.0, app 1\\.0\\.0\\)`,
+        ),
+      ),
     });
     expect(await history(h, ns)).toEqual([
       { revision: 1, status: 'superseded' },
@@ -60,12 +99,18 @@ describeSimOnly('releaseChart on pods that never become ready (simulator only: n
   it('keeps a failed first install for inspection, and a later run upgrades over it', async () => {
     const ns = await h.cluster.newNamespace();
     const { release } = releaseEnv(h);
-    await expect(release(releaseInput(h, 'setup', { namespace: ns, ...v1, podAnnotations: neverReady }, { timeoutSeconds: 3 }))).rejects.toMatchObject({
+    await expect(
+      release(releaseInput(h, 'setup', { namespace: ns, ...v1, podAnnotations: neverReady }, { timeoutSeconds: 3 })),
+    ).rejects.toMatchObject({
       type: FailureType.ReleaseFailed,
       message: expect.stringContaining('Release now: kept at revision 1 (failed) for inspection'),
     });
     expect(await history(h, ns)).toEqual([{ revision: 1, status: 'failed' }]);
-    expect(await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }))).toMatchObject({ revision: 2, status: 'deployed', action: 'upgraded' });
+    expect(await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }))).toMatchObject({
+      revision: 2,
+      status: 'deployed',
+      action: 'upgraded',
+    });
   }, 90_000);
 
   it('rolls back an upgrade a killed helm left pending, then upgrades', async () => {
@@ -111,8 +156,12 @@ describeSimOnly('releaseChart on pods that never become ready (simulator only: n
   it('stops helm when the activity is cancelled', async () => {
     const ns = await h.cluster.newNamespace();
     const { env, release } = releaseEnv(h);
-    const running = release(releaseInput(h, 'setup', { namespace: ns, ...v1, podAnnotations: neverReady }, { timeoutSeconds: 60 }));
-    await waitFor('the install to be pending', async () => ((await history(h, ns)).some((r) => r.status === 'pending-install') ? true : undefined));
+    const running = release(
+      releaseInput(h, 'setup', { namespace: ns, ...v1, podAnnotations: neverReady }, { timeoutSeconds: 60 }),
+    );
+    await waitFor('the install to be pending', async () =>
+      (await history(h, ns)).some((r) => r.status === 'pending-install') ? true : undefined,
+    );
     env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     const left = await waitFor('helm to mark the release', async () => {

@@ -10,7 +10,7 @@ describe('isTransientHelmFailure', () => {
     'Error: UPGRADE FAILED: the server is currently unable to handle the request (get secrets)',
     'Error: query: failed to query with labels: the server has received too many requests and has asked us to try again later (get secrets)',
     'Error: UPGRADE FAILED: the server was unable to return a response in the time allotted, but may still be processing the request',
-    'Error: UPGRADE FAILED: couldn\'t get resource list for metrics.k8s.io/v1beta1: the server is currently unable to handle the request',
+    "Error: UPGRADE FAILED: couldn't get resource list for metrics.k8s.io/v1beta1: the server is currently unable to handle the request",
     'Error: Kubernetes cluster unreachable: Get "https://127.0.0.1:6443/version": dial tcp 127.0.0.1:6443: connect: connection refused',
     'Error: UPGRADE FAILED: Operation cannot be fulfilled on deployments.apps "server": the object has been modified; please apply your changes to the latest version and try again',
     'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress',

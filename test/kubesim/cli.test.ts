@@ -14,7 +14,9 @@ describe('kubesim standalone CLI', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kubesim-cli-'));
     const kubeconfig = join(dir, 'kubeconfig');
     const seed = join(dir, 'seed.yaml');
-    await writeFile(seed, `apiVersion: v1
+    await writeFile(
+      seed,
+      `apiVersion: v1
 kind: Namespace
 metadata: {name: demo}
 ---
@@ -27,19 +29,34 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec: {containers: [{name: web, image: nginx}]}
-`);
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['kubesim/main.ts', '--port', '0', '--kubeconfig', kubeconfig, '--seed', seed, '--ready-delay-ms', '10'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+`,
+    );
+    const child = spawn(
+      join(repoRoot, 'node_modules', '.bin', 'tsx'),
+      ['kubesim/main.ts', '--port', '0', '--kubeconfig', kubeconfig, '--seed', seed, '--ready-delay-ms', '10'],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const line = await waitFor(() => /kubesim listening on (http:\/\/127\.0\.0\.1:\d+); kubeconfig: (.+)\n/.exec(output) ?? undefined, 'the startup line', 30_000);
+      const line = await waitFor(
+        () => /kubesim listening on (http:\/\/127\.0\.0\.1:\d+); kubeconfig: (.+)\n/.exec(output) ?? undefined,
+        'the startup line',
+        30_000,
+      );
       expect(line[2]).toBe(kubeconfig);
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfig);
       expect(kc.getCurrentCluster()?.server).toBe(line[1]);
       const core = kc.makeApiClient(CoreV1Api);
-      await waitFor(async () => (await core.listNamespacedPod({ namespace: 'demo' })).items.some((p) => p.status?.phase === 'Running'), 'the seeded deployment running');
-      expect((await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'web', namespace: 'demo' })).spec?.replicas).toBe(1);
+      await waitFor(
+        async () =>
+          (await core.listNamespacedPod({ namespace: 'demo' })).items.some((p) => p.status?.phase === 'Running'),
+        'the seeded deployment running',
+      );
+      expect(
+        (await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'web', namespace: 'demo' })).spec?.replicas,
+      ).toBe(1);
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number | null];
       expect(code).toBe(0);

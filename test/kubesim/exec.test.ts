@@ -11,7 +11,11 @@ beforeAll(async () => {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web', namespace: 'default' },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'main', image: 'nginx' }] } } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'main', image: 'nginx' }] } },
+    },
   } as never);
 });
 afterAll(() => sim.close());
@@ -29,7 +33,12 @@ function collector(): { stream: Writable; text: () => string } {
 
 async function podName(): Promise<string> {
   return waitFor(() => {
-    const pod = sim.list<{ kind: string; status?: { phase?: string }; metadata?: { name?: string } }>('v1', 'Pod', 'default', 'app=web')[0];
+    const pod = sim.list<{ kind: string; status?: { phase?: string }; metadata?: { name?: string } }>(
+      'v1',
+      'Pod',
+      'default',
+      'app=web',
+    )[0];
     return pod?.status?.phase === 'Running' ? pod.metadata?.name : undefined;
   }, 'a running pod');
 }
@@ -45,7 +54,17 @@ async function run(command: string[], input?: string, container = 'main'): Promi
   const err = collector();
   let status: V1Status | undefined;
   const stdin = input === undefined ? null : new PassThrough();
-  const ws = await new Exec(sim.kubeConfig()).exec('default', await podName(), container, command, out.stream, err.stream, stdin, false, (s) => (status = s));
+  const ws = await new Exec(sim.kubeConfig()).exec(
+    'default',
+    await podName(),
+    container,
+    command,
+    out.stream,
+    err.stream,
+    stdin,
+    false,
+    (s) => (status = s),
+  );
   stdin?.end(input);
   await new Promise((resolve) => ws.on('close', resolve));
   return { stdout: out.text(), stderr: err.text(), status };
@@ -63,7 +82,8 @@ describe('kubesim exec through client-node Exec', () => {
     expect(result.status).toEqual({
       metadata: {},
       status: 'Failure',
-      message: 'command terminated with non-zero exit code: error executing command [sh -c echo failing >&2; exit 3], exit code 3',
+      message:
+        'command terminated with non-zero exit code: error executing command [sh -c echo failing >&2; exit 3], exit code 3',
       reason: 'NonZeroExitCode',
       details: { causes: [{ reason: 'ExitCode', message: '3' }] },
     });
@@ -72,7 +92,9 @@ describe('kubesim exec through client-node Exec', () => {
   it('reports a missing executable as the runtime failure containerd reports', async () => {
     const result = await run(['no-such-binary-kubesim', '--flag']);
     expect(result.status).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500 });
-    expect(result.status?.message).toMatch(/^Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-binary-kubesim": executable file not found in \$PATH: unknown$/);
+    expect(result.status?.message).toMatch(
+      /^Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-binary-kubesim": executable file not found in \$PATH: unknown$/,
+    );
   });
 
   it('passes stdin through until the client closes it', async () => {
@@ -84,7 +106,11 @@ describe('kubesim exec through client-node Exec', () => {
   it('records the exec request with its repeated command parameters', async () => {
     await run(['echo', 'a', 'b']);
     const upgrade = sim.requests.filter((r) => r.path.endsWith('/exec')).at(-1);
-    expect(upgrade).toMatchObject({ method: 'GET', status: 101, query: { command: ['echo', 'a', 'b'], container: 'main', stdout: 'true', stderr: 'true', stdin: 'false' } });
+    expect(upgrade).toMatchObject({
+      method: 'GET',
+      status: 101,
+      query: { command: ['echo', 'a', 'b'], container: 'main', stdout: 'true', stderr: 'true', stdin: 'false' },
+    });
   });
 
   it('refuses before upgrading: unknown pod (404), unknown container (400), container not running (400)', async () => {
@@ -98,11 +124,28 @@ describe('kubesim exec through client-node Exec', () => {
       );
     expect(await refusal('nope', 'main')).toBe('Unexpected server response: 404');
     expect(await refusal(await podName(), 'other')).toBe('Unexpected server response: 400');
-    const crashing = { name: 'crashing', namespace: 'default', annotations: { 'kubesim.styrmin.io/never-ready': 'true' } };
-    await sim.apply({ apiVersion: 'v1', kind: 'Pod', metadata: crashing, spec: { containers: [{ name: 'main', image: 'x' }] } } as never);
-    await waitFor(() => sim.get<{ kind: string; status?: { phase?: string } }>('v1', 'Pod', 'default', 'crashing')?.status?.phase === 'Running', 'a crash-looping pod');
+    const crashing = {
+      name: 'crashing',
+      namespace: 'default',
+      annotations: { 'kubesim.styrmin.io/never-ready': 'true' },
+    };
+    await sim.apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: crashing,
+      spec: { containers: [{ name: 'main', image: 'x' }] },
+    } as never);
+    await waitFor(
+      () =>
+        sim.get<{ kind: string; status?: { phase?: string } }>('v1', 'Pod', 'default', 'crashing')?.status?.phase ===
+        'Running',
+      'a crash-looping pod',
+    );
     expect(await refusal('crashing', 'main')).toBe('Unexpected server response: 400');
-    const refusals = sim.requests.filter((r) => r.path.endsWith('/exec')).slice(-3).map((r) => r.status);
+    const refusals = sim.requests
+      .filter((r) => r.path.endsWith('/exec'))
+      .slice(-3)
+      .map((r) => r.status);
     expect(refusals).toEqual([404, 400, 400]);
   });
 

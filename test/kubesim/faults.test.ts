@@ -26,7 +26,15 @@ describe('kubesim fault injection', () => {
     sim.faults.inject({ status: 500, count: 2, match: { method: 'GET', pathIncludes: '/namespaces/shop' } });
     const first = await failure(core.readNamespace({ name: 'shop' }));
     expect(first.code).toBe(500);
-    expect(JSON.parse(first.body)).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Internal error occurred: injected fault', reason: 'InternalError', code: 500 });
+    expect(JSON.parse(first.body)).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Internal error occurred: injected fault',
+      reason: 'InternalError',
+      code: 500,
+    });
     await core.listNamespace();
     expect((await failure(core.readNamespace({ name: 'shop' }))).code).toBe(500);
     expect((await core.readNamespace({ name: 'shop' })).metadata?.name).toBe('shop');
@@ -37,7 +45,13 @@ describe('kubesim fault injection', () => {
   it('fails a seeded share of matching requests at random until cleared, counting them by kind', async () => {
     const outcomes = async () => {
       const codes: number[] = [];
-      for (let i = 0; i < 200; i++) codes.push(await core.readNamespace({ name: 'shop' }).then(() => 200, (err: ApiException<string>) => err.code));
+      for (let i = 0; i < 200; i++)
+        codes.push(
+          await core.readNamespace({ name: 'shop' }).then(
+            () => 200,
+            (err: ApiException<string>) => err.code,
+          ),
+        );
       return codes;
     };
     sim.faults.chaos({ rate: 0.25, faults: [{ status: 500 }, { status: 503 }], match: { method: 'GET' }, seed: 3 });
@@ -60,12 +74,18 @@ describe('kubesim fault injection', () => {
     const err = await failure(core.listNamespacedPod({ namespace: 'shop' }));
     expect(err.code).toBe(429);
     expect(err.headers['retry-after']).toBe('2');
-    expect(JSON.parse(err.body)).toMatchObject({ reason: 'TooManyRequests', details: { retryAfterSeconds: 2 }, code: 429 });
+    expect(JSON.parse(err.body)).toMatchObject({
+      reason: 'TooManyRequests',
+      details: { retryAfterSeconds: 2 },
+      code: 429,
+    });
   });
 
   it('drops the connection without an answer', async () => {
     sim.faults.dropConnections({ count: 1, match: { pathIncludes: '/configmaps' } });
-    await expect(core.listNamespacedConfigMap({ namespace: 'shop' })).rejects.toThrow(/socket hang up|ECONNRESET|terminated|other side closed/i);
+    await expect(core.listNamespacedConfigMap({ namespace: 'shop' })).rejects.toThrow(
+      /socket hang up|ECONNRESET|terminated|other side closed/i,
+    );
     expect((await core.listNamespacedConfigMap({ namespace: 'shop' })).items).toEqual([]);
     expect(sim.requests.filter((r) => r.path.endsWith('/configmaps')).map((r) => r.status)).toEqual([0, 200]);
   });
@@ -74,21 +94,27 @@ describe('kubesim fault injection', () => {
     const apps = sim.kubeConfig().makeApiClient(AppsV1Api);
     sim.faults.inject({ status: 403, match: { method: 'PATCH' } });
     const err = await failure(
-      apps.patchNamespacedDeploymentScale({ name: 'web', namespace: 'shop', body: { spec: { replicas: 0 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      apps.patchNamespacedDeploymentScale(
+        { name: 'web', namespace: 'shop', body: { spec: { replicas: 0 } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
     expect(JSON.parse(err.body)).toEqual({
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
-      message: 'deployments.apps "web" is forbidden: User "kubesim-admin" cannot patch resource "deployments/scale" in API group "apps" in the namespace "shop"',
+      message:
+        'deployments.apps "web" is forbidden: User "kubesim-admin" cannot patch resource "deployments/scale" in API group "apps" in the namespace "shop"',
       reason: 'Forbidden',
       details: { name: 'web', group: 'apps', kind: 'deployments' },
       code: 403,
     });
     sim.faults.inject({ status: 403 });
     const list = await failure(core.listNamespace());
-    expect(JSON.parse(list.body).message).toBe('namespaces is forbidden: User "kubesim-admin" cannot list resource "namespaces" in API group "" at the cluster scope');
+    expect(JSON.parse(list.body).message).toBe(
+      'namespaces is forbidden: User "kubesim-admin" cannot list resource "namespaces" in API group "" at the cluster scope',
+    );
   });
 
   it('delays matching requests until cleared, and answers 401 and 503', async () => {

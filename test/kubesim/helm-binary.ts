@@ -8,7 +8,14 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The helm executable, or an error that says how to install one. */
 export function helmBinary(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [env.HELM_BIN, join(repoRoot, '.styrmin', 'bin', 'helm'), ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'helm'))];
+  const candidates = [
+    env.HELM_BIN,
+    join(repoRoot, '.styrmin', 'bin', 'helm'),
+    ...(env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'helm')),
+  ];
   for (const file of candidates) {
     if (!file) continue;
     try {
@@ -18,7 +25,9 @@ export function helmBinary(env: NodeJS.ProcessEnv = process.env): string {
       // try the next place
     }
   }
-  throw new Error('helm (v3) not found in HELM_BIN, .styrmin/bin/helm or PATH: run `bash scripts/install-helm.sh`, or `go install helm.sh/helm/v3/cmd/helm@v3.22.0` and set HELM_BIN');
+  throw new Error(
+    'helm (v3) not found in HELM_BIN, .styrmin/bin/helm or PATH: run `bash scripts/install-helm.sh`, or `go install helm.sh/helm/v3/cmd/helm@v3.22.0` and set HELM_BIN',
+  );
 }
 
 /** Result of one helm invocation. */

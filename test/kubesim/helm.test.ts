@@ -92,32 +92,65 @@ describe('helm against kubesim', () => {
     const release = sim.get<Secret>('v1', 'Secret', 'shop', 'sh.helm.release.v1.rel.v1');
     expect(release?.type).toBe('helm.sh/release.v1');
     expect(release?.metadata.labels).toMatchObject({ owner: 'helm', name: 'rel', status: 'deployed', version: '1' });
-    expect(sim.requests.some((r) => r.path === '/api/v1/namespaces/shop/secrets' && String(r.query.labelSelector).includes('owner=helm'))).toBe(true);
+    expect(
+      sim.requests.some(
+        (r) => r.path === '/api/v1/namespaces/shop/secrets' && String(r.query.labelSelector).includes('owner=helm'),
+      ),
+    ).toBe(true);
   });
 
   it('upgrades, rolling the pods, and reports status, history and values', async () => {
     await ok('upgrade', '--install', '--wait', '--timeout', '60s', 'rel', chart, '-n', 'shop', '--set', 'message=bye');
     expect(sim.get<ConfigMap>('v1', 'ConfigMap', 'shop', 'rel-config')?.data).toEqual({ message: 'bye' });
-    const pods = sim.list<{ kind: string; spec: { containers: { env: { value: string }[] }[] } }>('v1', 'Pod', 'shop', 'app=rel-web');
+    const pods = sim.list<{ kind: string; spec: { containers: { env: { value: string }[] }[] } }>(
+      'v1',
+      'Pod',
+      'shop',
+      'app=rel-web',
+    );
     expect(pods.length).toBeGreaterThanOrEqual(2);
     expect(pods.filter((p) => p.spec.containers[0]?.env[0]?.value === 'bye')).toHaveLength(2);
-    const status = JSON.parse(await ok('status', 'rel', '-n', 'shop', '-o', 'json')) as { version: number; info: { status: string } };
+    const status = JSON.parse(await ok('status', 'rel', '-n', 'shop', '-o', 'json')) as {
+      version: number;
+      info: { status: string };
+    };
     expect(status).toMatchObject({ version: 2, info: { status: 'deployed' } });
-    const history = JSON.parse(await ok('history', 'rel', '-n', 'shop', '-o', 'json')) as { revision: number; status: string }[];
+    const history = JSON.parse(await ok('history', 'rel', '-n', 'shop', '-o', 'json')) as {
+      revision: number;
+      status: string;
+    }[];
     expect(history.map((h) => `${h.revision}:${h.status}`)).toEqual(['1:superseded', '2:deployed']);
     expect(JSON.parse(await ok('get', 'values', 'rel', '-n', 'shop', '-o', 'json'))).toEqual({ message: 'bye' });
-    expect(sim.get<Secret>('v1', 'Secret', 'shop', 'sh.helm.release.v1.rel.v1')?.metadata.labels?.status).toBe('superseded');
+    expect(sim.get<Secret>('v1', 'Secret', 'shop', 'sh.helm.release.v1.rel.v1')?.metadata.labels?.status).toBe(
+      'superseded',
+    );
   });
 
   it('rolls back to the first revision', async () => {
     await ok('rollback', 'rel', '1', '-n', 'shop', '--wait', '--timeout', '60s');
     expect(sim.get<ConfigMap>('v1', 'ConfigMap', 'shop', 'rel-config')?.data).toEqual({ message: 'hello' });
-    const history = JSON.parse(await ok('history', 'rel', '-n', 'shop', '-o', 'json')) as { revision: number; status: string; description: string }[];
+    const history = JSON.parse(await ok('history', 'rel', '-n', 'shop', '-o', 'json')) as {
+      revision: number;
+      status: string;
+      description: string;
+    }[];
     expect(history.at(-1)).toMatchObject({ revision: 3, status: 'deployed', description: 'Rollback to 1' });
   });
 
   it('fails --wait when the pods never become ready', async () => {
-    const result = await helm('upgrade', '--install', '--wait', '--timeout', '3s', 'stuck', chart, '-n', 'shop', '--set', 'neverReady=true');
+    const result = await helm(
+      'upgrade',
+      '--install',
+      '--wait',
+      '--timeout',
+      '3s',
+      'stuck',
+      chart,
+      '-n',
+      'shop',
+      '--set',
+      'neverReady=true',
+    );
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/context deadline exceeded|timed out/);
     const history = JSON.parse(await ok('history', 'stuck', '-n', 'shop', '-o', 'json')) as { status: string }[];

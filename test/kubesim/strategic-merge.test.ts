@@ -5,7 +5,15 @@ const pod = {
   metadata: { labels: { a: '1', b: '2' }, finalizers: ['x'] },
   spec: {
     containers: [
-      { name: 'main', image: 'v1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }], ports: [{ containerPort: 80 }] },
+      {
+        name: 'main',
+        image: 'v1',
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+        ports: [{ containerPort: 80 }],
+      },
       { name: 'side', image: 's1' },
     ],
     tolerations: [{ key: 'k' }],
@@ -16,7 +24,16 @@ describe('strategic merge patch', () => {
   it('merges containers and env by name and ports by containerPort, replaces lists without a merge key', () => {
     const patched = strategicMerge(pod, {
       spec: {
-        containers: [{ name: 'main', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }], ports: [{ containerPort: 81 }] }],
+        containers: [
+          {
+            name: 'main',
+            env: [
+              { name: 'B', value: '3' },
+              { name: 'C', value: '4' },
+            ],
+            ports: [{ containerPort: 81 }],
+          },
+        ],
         tolerations: [{ key: 'other' }],
       },
     });
@@ -24,7 +41,16 @@ describe('strategic merge patch', () => {
       metadata: pod.metadata,
       spec: {
         containers: [
-          { name: 'main', image: 'v1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }], ports: [{ containerPort: 80 }, { containerPort: 81 }] },
+          {
+            name: 'main',
+            image: 'v1',
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', value: '3' },
+              { name: 'C', value: '4' },
+            ],
+            ports: [{ containerPort: 80 }, { containerPort: 81 }],
+          },
           { name: 'side', image: 's1' },
         ],
         tolerations: [{ key: 'other' }],
@@ -45,7 +71,10 @@ describe('strategic merge patch', () => {
       metadata: { labels: { b: '2' }, finalizers: [] },
       spec: { containers: [pod.spec.containers[0]] },
     });
-    expect(strategicMerge(pod, { spec: { $patch: 'replace', containers: [] } })).toEqual({ metadata: pod.metadata, spec: { containers: [] } });
+    expect(strategicMerge(pod, { spec: { $patch: 'replace', containers: [] } })).toEqual({
+      metadata: pod.metadata,
+      spec: { containers: [] },
+    });
   });
 });
 

@@ -13,7 +13,9 @@ afterEach(() => sim.close());
 
 type Seen = { type: string; name: string; data?: Record<string, string> };
 
-async function startWatch(query: Record<string, string>): Promise<{ events: Seen[]; stop: () => void; done: Promise<unknown> }> {
+async function startWatch(
+  query: Record<string, string>,
+): Promise<{ events: Seen[]; stop: () => void; done: Promise<unknown> }> {
   const events: Seen[] = [];
   let finish: (err: unknown) => void = () => undefined;
   const done = new Promise((resolve) => (finish = resolve));
@@ -28,11 +30,21 @@ async function startWatch(query: Record<string, string>): Promise<{ events: Seen
 
 describe('kubesim watch through client-node Watch', () => {
   it('streams ADDED, MODIFIED and DELETED events for matching objects', async () => {
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'before', labels: { w: 'yes' } } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'before', labels: { w: 'yes' } } },
+    });
     const watch = await startWatch({ labelSelector: 'w=yes' });
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'other' } } });
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'during', labels: { w: 'yes' } } } });
-    await core.patchNamespacedConfigMap({ name: 'during', namespace: 'default', body: [{ op: 'add', path: '/data', value: { k: 'v' } }] });
+    await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'during', labels: { w: 'yes' } } },
+    });
+    await core.patchNamespacedConfigMap({
+      name: 'during',
+      namespace: 'default',
+      body: [{ op: 'add', path: '/data', value: { k: 'v' } }],
+    });
     await core.deleteNamespacedConfigMap({ name: 'during', namespace: 'default' });
     await waitFor(() => watch.events.length >= 4, 'four watch events');
     expect(watch.events).toEqual([
@@ -58,7 +70,12 @@ describe('kubesim watch through client-node Watch', () => {
     const watch = await startWatch({ timeoutSeconds: '1' });
     await expect(watch.done).resolves.toBeNull();
     const request = sim.requests.find((r) => r.query.watch === 'true');
-    expect(request).toMatchObject({ method: 'GET', path: '/api/v1/namespaces/default/configmaps', query: { watch: 'true', timeoutSeconds: '1' }, status: 200 });
+    expect(request).toMatchObject({
+      method: 'GET',
+      path: '/api/v1/namespaces/default/configmaps',
+      query: { watch: 'true', timeoutSeconds: '1' },
+      status: 200,
+    });
   });
 });
 
@@ -66,7 +83,9 @@ describe('kubesim with client-node informers', () => {
   it('keeps an informer cache in step through list and watch', async () => {
     const { makeInformer } = await import('@kubernetes/client-node');
     const kc = sim.kubeConfig();
-    const informer = makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default' }));
+    const informer = makeInformer(kc, '/api/v1/namespaces/default/configmaps', () =>
+      core.listNamespacedConfigMap({ namespace: 'default' }),
+    );
     const added: string[] = [];
     informer.on('add', (obj: V1ConfigMap) => added.push(obj.metadata?.name ?? ''));
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'listed' } } });
@@ -74,7 +93,12 @@ describe('kubesim with client-node informers', () => {
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'watched' } } });
     await waitFor(() => added.length === 2, 'both configmaps in the informer');
     expect(added).toEqual(['listed', 'watched']);
-    expect(informer.list('default').map((c) => c.metadata?.name).sort()).toEqual(['listed', 'watched']);
+    expect(
+      informer
+        .list('default')
+        .map((c) => c.metadata?.name)
+        .sort(),
+    ).toEqual(['listed', 'watched']);
     await informer.stop();
   });
 });

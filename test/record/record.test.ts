@@ -54,12 +54,19 @@ describe('deployment record', () => {
   });
 
   it('creates the record as a labelled ConfigMap, the secret parameter only in a Secret', async () => {
-    const written = await activities.writeDeploymentRecord({ deploymentId: 'shop-a', namespace, record: record('shop-a') });
+    const written = await activities.writeDeploymentRecord({
+      deploymentId: 'shop-a',
+      namespace,
+      record: record('shop-a'),
+    });
     expect(written.resourceVersion).toBeTruthy();
     const names = recordObjectNames('shop-a');
     expect(names).toEqual({ configMap: 'styrmin-deployment-shop-a', secret: 'styrmin-deployment-shop-a-secrets' });
     const configMap = await readConfigMap(names.configMap);
-    expect(configMap.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'styrmin', 'styrmin.io/deployment': 'shop-a' });
+    expect(configMap.metadata?.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'styrmin',
+      'styrmin.io/deployment': 'shop-a',
+    });
     expect(JSON.stringify(configMap)).not.toContain('hunter2-very-secret');
     const stored = JSON.parse(configMap.data?.['record.json'] ?? '');
     expect(stored.parameters).toEqual({ replicas: 2, log_level: 'info', enable_metrics: true });
@@ -90,12 +97,20 @@ describe('deployment record', () => {
   it('merges the history of a write that lost a race instead of dropping the other run', async () => {
     await activities.writeDeploymentRecord({ deploymentId: 'shop-c', namespace, record: record('shop-c') });
     const base = (await activities.readDeploymentRecord({ deploymentId: 'shop-c', namespace }))!;
-    await activities.writeDeploymentRecord({ deploymentId: 'shop-c', namespace, record: { ...base, history: [...base.history, run(2)] } });
+    await activities.writeDeploymentRecord({
+      deploymentId: 'shop-c',
+      namespace,
+      record: { ...base, history: [...base.history, run(2)] },
+    });
     // A second writer still holds the old resourceVersion.
     const late = await activities.writeDeploymentRecord({
       deploymentId: 'shop-c',
       namespace,
-      record: { ...base, status: 'in-progress', history: [...base.history, run(3, { status: 'in-progress', endedAt: undefined })] },
+      record: {
+        ...base,
+        status: 'in-progress',
+        history: [...base.history, run(3, { status: 'in-progress', endedAt: undefined })],
+      },
     });
     expect(late.resourceVersion).not.toBe(base.resourceVersion);
     const read = (await activities.readDeploymentRecord({ deploymentId: 'shop-c', namespace }))!;
@@ -105,7 +120,11 @@ describe('deployment record', () => {
 
   it('turns a second create into an update', async () => {
     const first = activities.writeDeploymentRecord({ deploymentId: 'shop-d', namespace, record: record('shop-d') });
-    const second = activities.writeDeploymentRecord({ deploymentId: 'shop-d', namespace, record: record('shop-d', { history: [run(2)] }) });
+    const second = activities.writeDeploymentRecord({
+      deploymentId: 'shop-d',
+      namespace,
+      record: record('shop-d', { history: [run(2)] }),
+    });
     await Promise.all([first, second]);
     const read = (await activities.readDeploymentRecord({ deploymentId: 'shop-d', namespace }))!;
     expect(read.history.map((r) => r.workflowId)).toEqual(['deploy-1', 'deploy-2']);
@@ -113,13 +132,19 @@ describe('deployment record', () => {
 
   it('gives an id that is not a DNS label a safe, distinct name', async () => {
     const id = 'Shop_Prod/EU';
-    await activities.writeDeploymentRecord({ deploymentId: id, namespace, record: record(id, { secretParameters: [] }) });
+    await activities.writeDeploymentRecord({
+      deploymentId: id,
+      namespace,
+      record: record(id, { secretParameters: [] }),
+    });
     const names = recordObjectNames(id);
     expect(names.configMap).toMatch(/^styrmin-deployment-shop-prod-eu-[0-9a-f]{8}$/);
     expect(recordObjectNames('shop-prod-eu').configMap).toBe('styrmin-deployment-shop-prod-eu');
     const configMap = await readConfigMap(names.configMap);
     expect(configMap.metadata?.annotations?.['styrmin.io/deployment-id']).toBe(id);
-    expect((await activities.readDeploymentRecord({ deploymentId: id, namespace }))?.parameters.admin_password).toBe('hunter2-very-secret');
+    expect((await activities.readDeploymentRecord({ deploymentId: id, namespace }))?.parameters.admin_password).toBe(
+      'hunter2-very-secret',
+    );
     await expect(readSecret(names.secret)).rejects.toMatchObject({ code: 404 });
   });
 

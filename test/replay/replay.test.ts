@@ -17,13 +17,18 @@ const historiesDir = fileURLToPath(new URL('./histories', import.meta.url));
 
 async function histories(): Promise<Array<{ name: string; workflowId: string; history: unknown }>> {
   const sets = (await readdir(historiesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
-  const files = (await Promise.all(sets.map(async (set) => (await readdir(path.join(historiesDir, set))).map((f) => `${set}/${f}`))))
+  const files = (
+    await Promise.all(sets.map(async (set) => (await readdir(path.join(historiesDir, set))).map((f) => `${set}/${f}`)))
+  )
     .flat()
     .filter((f) => f.endsWith('.json'))
     .sort();
   return Promise.all(
     files.map(async (name) => {
-      const recorded = JSON.parse(await readFile(path.join(historiesDir, name), 'utf8')) as { workflowId: string; history: unknown };
+      const recorded = JSON.parse(await readFile(path.join(historiesDir, name), 'utf8')) as {
+        workflowId: string;
+        history: unknown;
+      };
       return { name, ...recorded };
     }),
   );
@@ -38,7 +43,10 @@ beforeAll(async () => {
 describe('replay of recorded histories', () => {
   it('has recorded histories of setup, upgrade, an action and the built-in release step', async () => {
     const names = (await histories()).map((h) => h.name);
-    for (const set of ['v1', 'v2']) expect(names).toEqual(expect.arrayContaining(['setup.json', 'upgrade.json', 'action.json'].map((f) => `${set}/${f}`)));
+    for (const set of ['v1', 'v2'])
+      expect(names).toEqual(
+        expect.arrayContaining(['setup.json', 'upgrade.json', 'action.json'].map((f) => `${set}/${f}`)),
+      );
     expect(names).toContain('v2/release-setup.json');
   });
 
@@ -53,8 +61,8 @@ describe('replay of recorded histories', () => {
     const workflowsPath = fileURLToPath(new URL('./changed-workflows.ts', import.meta.url));
     const changed = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') });
     const setupHistory = (await histories()).find((h) => h.name === 'v2/setup.json')!;
-    await expect(Worker.runReplayHistory({ workflowBundle: changed }, setupHistory.history, setupHistory.workflowId)).rejects.toBeInstanceOf(
-      DeterminismViolationError,
-    );
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: changed }, setupHistory.history, setupHistory.workflowId),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

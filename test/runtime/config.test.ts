@@ -59,23 +59,41 @@ const text = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toSt
 
 describe('Temporal connection settings', () => {
   it('defaults to localhost:7233, namespace default, no TLS', () => {
-    expect(temporalConnectionFromEnv(env())).toEqual({ address: 'localhost:7233', namespace: 'default', tls: undefined, apiKey: undefined, metadata: undefined });
+    expect(temporalConnectionFromEnv(env())).toEqual({
+      address: 'localhost:7233',
+      namespace: 'default',
+      tls: undefined,
+      apiKey: undefined,
+      metadata: undefined,
+    });
   });
 
   it('reads the default profile of TEMPORAL_CONFIG_FILE', () => {
-    expect(temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: profiles }))).toMatchObject({ address: 'temporal.internal:7233', namespace: 'ops', tls: undefined });
+    expect(temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: profiles }))).toMatchObject({
+      address: 'temporal.internal:7233',
+      namespace: 'ops',
+      tls: undefined,
+    });
   });
 
   it('reads the default file, $XDG_CONFIG_HOME/temporalio/temporal.toml, as the Temporal CLI does', () => {
     const configHome = path.join(dir, 'xdg');
     mkdirSync(path.join(configHome, 'temporalio'), { recursive: true });
-    writeFileSync(path.join(configHome, 'temporalio', 'temporal.toml'), '[profile.default]\naddress = "xdg.internal:7233"\n');
+    writeFileSync(
+      path.join(configHome, 'temporalio', 'temporal.toml'),
+      '[profile.default]\naddress = "xdg.internal:7233"\n',
+    );
     expect(temporalConnectionFromEnv(env({ XDG_CONFIG_HOME: configHome })).address).toBe('xdg.internal:7233');
   });
 
   it('reads the TEMPORAL_PROFILE profile: address, namespace, API key, TLS files and gRPC headers', () => {
     const config = temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'prod' }));
-    expect(config).toMatchObject({ address: 'prod.tmprl.cloud:7233', namespace: 'prod.acct', apiKey: 'prod-key', metadata: { team: 'platform' } });
+    expect(config).toMatchObject({
+      address: 'prod.tmprl.cloud:7233',
+      namespace: 'prod.acct',
+      apiKey: 'prod-key',
+      metadata: { team: 'platform' },
+    });
     const tls = config.tls as TLSConfig;
     expect(tls.serverNameOverride).toBe('prod.internal');
     expect(text(tls.serverRootCACertificate)).toBe('SERVER CA');
@@ -95,7 +113,12 @@ describe('Temporal connection settings', () => {
         TEMPORAL_GRPC_META_TEAM: 'apps',
       }),
     );
-    expect(config).toMatchObject({ address: 'other:7233', namespace: 'other-ns', apiKey: 'other-key', metadata: { team: 'apps' } });
+    expect(config).toMatchObject({
+      address: 'other:7233',
+      namespace: 'other-ns',
+      apiKey: 'other-key',
+      metadata: { team: 'apps' },
+    });
     expect((config.tls as TLSConfig).serverNameOverride).toBe('other.internal');
     expect(text((config.tls as TLSConfig).clientCertPair?.crt)).toBe('CLIENT CERT');
   });
@@ -111,46 +134,77 @@ describe('Temporal connection settings', () => {
     );
     const tls = config.tls as TLSConfig;
     expect(config.address).toBe('mtls.internal:7233');
-    expect([text(tls.clientCertPair?.crt), text(tls.clientCertPair?.key), text(tls.serverRootCACertificate)]).toEqual(['CLIENT CERT', 'CLIENT KEY', 'SERVER CA']);
+    expect([text(tls.clientCertPair?.crt), text(tls.clientCertPair?.key), text(tls.serverRootCACertificate)]).toEqual([
+      'CLIENT CERT',
+      'CLIENT KEY',
+      'SERVER CA',
+    ]);
   });
 
   it('switches TLS on with TEMPORAL_TLS=true or an API key, and off with TEMPORAL_TLS=false', () => {
-    expect(temporalConnectionFromEnv(env({ TEMPORAL_TLS: 'true' })).tls).toEqual(expect.objectContaining({ clientCertPair: undefined }));
+    expect(temporalConnectionFromEnv(env({ TEMPORAL_TLS: 'true' })).tls).toEqual(
+      expect.objectContaining({ clientCertPair: undefined }),
+    );
     expect(temporalConnectionFromEnv(env({ TEMPORAL_API_KEY: 'key' })).tls).toBe(true);
-    expect(temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'prod', TEMPORAL_TLS: 'false' })).tls).toBe(false);
+    expect(
+      temporalConnectionFromEnv(
+        env({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'prod', TEMPORAL_TLS: 'false' }),
+      ).tls,
+    ).toBe(false);
   });
 
   it('takes an empty variable as unset (an empty API key does not switch TLS on)', () => {
-    expect(temporalConnectionFromEnv(env({ TEMPORAL_API_KEY: '', TEMPORAL_ADDRESS: '' }))).toMatchObject({ address: 'localhost:7233', apiKey: undefined, tls: undefined });
+    expect(temporalConnectionFromEnv(env({ TEMPORAL_API_KEY: '', TEMPORAL_ADDRESS: '' }))).toMatchObject({
+      address: 'localhost:7233',
+      apiKey: undefined,
+      tls: undefined,
+    });
   });
 
   it('fails on a client certificate without its key, and a key without its certificate, saying what to set', () => {
     expect(() => temporalConnectionFromEnv(env({ TEMPORAL_TLS_CLIENT_CERT_PATH: clientCert }))).toThrow(
       /^TLS has a client certificate but not its key: set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH/,
     );
-    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'half' }))).toThrow(/^TLS has a client key but not its certificate/);
+    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'half' }))).toThrow(
+      /^TLS has a client key but not its certificate/,
+    );
   });
 
   it('names the replacement of a TLS variable it no longer reads', () => {
-    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_TLS_CERT: clientCert }))).toThrow('TEMPORAL_TLS_CERT is no longer read: set TEMPORAL_TLS_CLIENT_CERT_PATH instead');
-    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_TLS_CA: serverCa }))).toThrow('set TEMPORAL_TLS_SERVER_CA_CERT_PATH instead');
+    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_TLS_CERT: clientCert }))).toThrow(
+      'TEMPORAL_TLS_CERT is no longer read: set TEMPORAL_TLS_CLIENT_CERT_PATH instead',
+    );
+    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_TLS_CA: serverCa }))).toThrow(
+      'set TEMPORAL_TLS_SERVER_CA_CERT_PATH instead',
+    );
   });
 
   it('fails clearly on a missing config file, an unknown profile and an unreadable certificate', () => {
     const missing = path.join(dir, 'missing.toml');
-    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: missing }))).toThrow(`TEMPORAL_CONFIG_FILE=${missing}: no such file`);
-    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'staging' }))).toThrow(
+    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: missing }))).toThrow(
+      `TEMPORAL_CONFIG_FILE=${missing}: no such file`,
+    );
+    expect(() =>
+      temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'staging' })),
+    ).toThrow(
       `reading the Temporal connection settings (TEMPORAL_CONFIG_FILE=${profiles}): Profile 'staging' not found`,
     );
     const absent = path.join(dir, 'absent.pem');
-    expect(() => temporalConnectionFromEnv(env({ TEMPORAL_TLS_CLIENT_CERT_PATH: absent, TEMPORAL_TLS_CLIENT_KEY_PATH: clientKey }))).toThrow(
-      new RegExp(`^reading the Temporal connection settings: ENOENT.*${absent}`),
-    );
+    expect(() =>
+      temporalConnectionFromEnv(
+        env({ TEMPORAL_TLS_CLIENT_CERT_PATH: absent, TEMPORAL_TLS_CLIENT_KEY_PATH: clientKey }),
+      ),
+    ).toThrow(new RegExp(`^reading the Temporal connection settings: ENOENT.*${absent}`));
   });
 
   it('connects a client with a profile of a TOML file', async () => {
-    const local = file('local.toml', `[profile.local]\naddress = "${process.env.TEMPORAL_ADDRESS}"\nnamespace = "default"\n`);
-    const client = await connectClient(temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: local, TEMPORAL_PROFILE: 'local' })));
+    const local = file(
+      'local.toml',
+      `[profile.local]\naddress = "${process.env.TEMPORAL_ADDRESS}"\nnamespace = "default"\n`,
+    );
+    const client = await connectClient(
+      temporalConnectionFromEnv(env({ TEMPORAL_CONFIG_FILE: local, TEMPORAL_PROFILE: 'local' })),
+    );
     try {
       const { namespaceInfo } = await client.workflowService.describeNamespace({ namespace: client.options.namespace });
       expect(namespaceInfo?.name).toBe('default');
@@ -168,9 +222,13 @@ describe('Styrmin settings', () => {
   });
 
   it('reads driver folders and chart locations, and refuses a malformed chart location', () => {
-    const config = configFromEnv(env({ STYRMIN_DRIVERS: 'drivers, /opt/drivers', STYRMIN_CHART_LOCATIONS: 'example-app=http://mirror/charts' }));
+    const config = configFromEnv(
+      env({ STYRMIN_DRIVERS: 'drivers, /opt/drivers', STYRMIN_CHART_LOCATIONS: 'example-app=http://mirror/charts' }),
+    );
     expect(config.driverDirs).toEqual([path.resolve('drivers'), '/opt/drivers']);
     expect(config.chartLocations).toEqual({ 'example-app': 'http://mirror/charts' });
-    expect(() => configFromEnv(env({ STYRMIN_CHART_LOCATIONS: 'example-app' }))).toThrow('STYRMIN_CHART_LOCATIONS: "example-app" is not <driver>=<chart location>');
+    expect(() => configFromEnv(env({ STYRMIN_CHART_LOCATIONS: 'example-app' }))).toThrow(
+      'STYRMIN_CHART_LOCATIONS: "example-app" is not <driver>=<chart location>',
+    );
   });
 });

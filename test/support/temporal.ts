@@ -13,7 +13,8 @@ export interface TemporalTestConnections {
 
 export async function connectToTestServer(): Promise<TemporalTestConnections> {
   const address = process.env.TEMPORAL_ADDRESS;
-  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run the tests with `npm test`, whose global setup starts Temporal');
+  if (!address)
+    throw new Error('TEMPORAL_ADDRESS is not set: run the tests with `npm test`, whose global setup starts Temporal');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   return {

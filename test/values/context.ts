@@ -6,7 +6,11 @@ export function makeContext(overrides: Partial<RunContext> = {}): RunContext {
   return {
     deployment: { id: 'shop-prod', namespace: 'shop' },
     driver: { name: 'shop', version: '3' },
-    app: { name: 'shop', version: '2.4.1', chart: { location: 'oci://registry.example.com/charts/shop', version: '1.2.0' } },
+    app: {
+      name: 'shop',
+      version: '2.4.1',
+      chart: { location: 'oci://registry.example.com/charts/shop', version: '1.2.0' },
+    },
     instance: {
       namespace: 'shop',
       release: 'shop-prod',

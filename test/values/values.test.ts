@@ -59,7 +59,11 @@ describe('values templates', () => {
         server: { name: 'server', selector: {} },
         'task-worker': { name: 'task-worker', selector: {} },
       },
-      instance: { namespace: 'ex', release: 'ex', config: { components: { 'task-worker': { args: ['--queues', 'mail'] } } } },
+      instance: {
+        namespace: 'ex',
+        release: 'ex',
+        config: { components: { 'task-worker': { args: ['--queues', 'mail'] } } },
+      },
     });
     const values = await renderValues(path.join(repo, 'drivers/example-app'), context);
     expect(values).toEqual({
@@ -81,7 +85,12 @@ describe('values templates', () => {
       components: { server: { name: 'server', selector: {} }, 'task-worker': { name: 'task-worker', selector: {} } },
     });
     const values = await renderValues(path.join(repo, 'drivers/example-app'), context);
-    expect(values).toMatchObject({ logLevel: 'info', metrics: { enabled: false }, adminPassword: '', server: { replicas: 1 } });
+    expect(values).toMatchObject({
+      logLevel: 'info',
+      metrics: { enabled: false },
+      adminPassword: '',
+      server: { replicas: 1 },
+    });
   });
 
   it('keeps Jinja2 whitespace control: {%- trims, the newline after a tag stays', () => {
@@ -90,7 +99,9 @@ describe('values templates', () => {
   });
 
   it('names the file and line of an undefined value', () => {
-    const message = templateError(() => renderValuesText('a: 1\nb: 2\nc: {{ parameters.replicsa }}\n', 'drv/values.j2.yml', makeContext()));
+    const message = templateError(() =>
+      renderValuesText('a: 1\nb: 2\nc: {{ parameters.replicsa }}\n', 'drv/values.j2.yml', makeContext()),
+    );
     expect(message).toMatch(/drv\/values\.j2\.yml line 3: .*undefined/);
   });
 
@@ -98,23 +109,35 @@ describe('values templates', () => {
     expect(templateError(() => renderValuesText('a: 1\n\nb: {{ 1 | frobnicate }}', 'f.yml', makeContext()))).toMatch(
       /f\.yml line 3: filter not found: frobnicate/,
     );
-    expect(templateError(() => renderValuesText('a: 1\nb: {{ nope() }}', 'f.yml', makeContext()))).toMatch(/f\.yml line 2: Unable to call `nope`/);
+    expect(templateError(() => renderValuesText('a: 1\nb: {{ nope() }}', 'f.yml', makeContext()))).toMatch(
+      /f\.yml line 2: Unable to call `nope`/,
+    );
   });
 
   it('names the component a helper does not know, at the line that calls it', () => {
-    const message = templateError(() => renderValuesText('a: 1\nb: {{ component_args("db") | tojson }}', 'f.yml', makeContext()));
+    const message = templateError(() =>
+      renderValuesText('a: 1\nb: {{ component_args("db") | tojson }}', 'f.yml', makeContext()),
+    );
     expect(message).toMatch(/f\.yml line 2: unknown component "db" \(components: server, worker\)/);
   });
 
   it('reports a syntax error and an unclosed block', () => {
-    expect(templateError(() => renderValuesText('a: {{ 1 + }}', 'f.yml', makeContext()))).toMatch(/f\.yml line 1: unexpected token/);
-    expect(templateError(() => renderValuesText('a: 1\n{% if true %}\nb: 2\n', 'f.yml', makeContext()))).toMatch(/f\.yml line 4: .*endif/);
+    expect(templateError(() => renderValuesText('a: {{ 1 + }}', 'f.yml', makeContext()))).toMatch(
+      /f\.yml line 1: unexpected token/,
+    );
+    expect(templateError(() => renderValuesText('a: 1\n{% if true %}\nb: 2\n', 'f.yml', makeContext()))).toMatch(
+      /f\.yml line 4: .*endif/,
+    );
   });
 
   it('rejects output that is not a YAML mapping', () => {
-    expect(templateError(() => renderValuesText('- a\n- b\n', 'f.yml', makeContext()))).toMatch(/must be a YAML mapping, got a list/);
+    expect(templateError(() => renderValuesText('- a\n- b\n', 'f.yml', makeContext()))).toMatch(
+      /must be a YAML mapping, got a list/,
+    );
     expect(templateError(() => renderValuesText('{{ "just text" }}', 'f.yml', makeContext()))).toMatch(/got string/);
-    expect(templateError(() => renderValuesText('a: 1\na: 2\n', 'f.yml', makeContext()))).toMatch(/not valid YAML: Map keys must be unique/);
+    expect(templateError(() => renderValuesText('a: 1\na: 2\n', 'f.yml', makeContext()))).toMatch(
+      /not valid YAML: Map keys must be unique/,
+    );
   });
 
   it('treats an empty rendering as no values and a missing template as none', async () => {

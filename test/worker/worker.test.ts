@@ -14,7 +14,8 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 const compiledWorker = `${repo}dist/worker.js`;
 
 function startWorker(env: Record<string, string>) {
-  if (!existsSync(compiledWorker)) throw new Error(`${compiledWorker} is missing: run \`npm run build\` (scripts/test.sh and npm test do)`);
+  if (!existsSync(compiledWorker))
+    throw new Error(`${compiledWorker} is missing: run \`npm run build\` (scripts/test.sh and npm test do)`);
   const child = spawn(process.execPath, [compiledWorker], { cwd: repo, env: { ...process.env, ...env } });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
@@ -32,16 +33,23 @@ async function started(worker: ReturnType<typeof startWorker>): Promise<void> {
 
 describe('dist/worker.js', () => {
   it('refuses to start when a driver spec is invalid, naming file, line and field', async () => {
-    const worker = startWorker({ STYRMIN_DRIVERS: fileURLToPath(new URL('../fixtures/worker-drivers', import.meta.url)) });
+    const worker = startWorker({
+      STYRMIN_DRIVERS: fileURLToPath(new URL('../fixtures/worker-drivers', import.meta.url)),
+    });
     expect(await worker.exited).toBe(1);
     expect(worker.output()).toContain('invalid driver spec, not starting');
     expect(worker.output()).toMatch(/broken-app\/driver\.styrmin\.yml:12:\d+: spec\.actions\[0\]\.mode/);
   });
 
   it('refuses to start on a half-configured TLS, in one line saying what to set', async () => {
-    const worker = startWorker({ STYRMIN_DRIVERS: `${repo}drivers`, TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/temporal/client.pem' });
+    const worker = startWorker({
+      STYRMIN_DRIVERS: `${repo}drivers`,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/temporal/client.pem',
+    });
     expect(await worker.exited).toBe(1);
-    expect(worker.output()).toMatch(/^styrmin worker: not starting: TLS has a client certificate but not its key: set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH .*, or neither\n$/);
+    expect(worker.output()).toMatch(
+      /^styrmin worker: not starting: TLS has a client certificate but not its key: set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH .*, or neither\n$/,
+    );
   });
 
   it('serves the task queue, runs the lifecycle workflows from its bundle, and stops gracefully on SIGTERM', async () => {
@@ -53,10 +61,17 @@ describe('dist/worker.js', () => {
       // A malformed input fails in the workflow's first step: no cluster needed, but workflow code ran from dist.
       const client = await connectClient();
       try {
-        const handle = await startSetup(client, { deploymentId: 'Not_A_Label', driver: 'example-app', namespace: 'shop' }, { taskQueue, workflowId: uniqueName('bad-input') });
+        const handle = await startSetup(
+          client,
+          { deploymentId: 'Not_A_Label', driver: 'example-app', namespace: 'shop' },
+          { taskQueue, workflowId: uniqueName('bad-input') },
+        );
         const failure = await waitForRun(client, handle.workflowId).catch((err: unknown) => err);
         expect(failure).toBeInstanceOf(WorkflowFailedError);
-        expect((failure as WorkflowFailedError).cause).toMatchObject({ type: FailureType.InvalidInput, message: expect.stringContaining('deploymentId') });
+        expect((failure as WorkflowFailedError).cause).toMatchObject({
+          type: FailureType.InvalidInput,
+          message: expect.stringContaining('deploymentId'),
+        });
       } finally {
         await client.connection.close();
       }

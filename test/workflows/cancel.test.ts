@@ -17,21 +17,39 @@ describe('cancelling a run', () => {
     const input = { deploymentId, driver: 'lab-app', namespace: 'lab-cancel', parameters: { owner: 'ops' } };
     const { client } = harness.temporal;
     await harness.withWorker(async (taskQueue) => {
-      const handle = await client.workflow.start('setup', { taskQueue, workflowId: `${deploymentId}/setup`, args: [{ ...input, config: { delays: { prepare_a: 30_000 } } }] });
-      while ((await handle.query(progressQuery)).modes[0]!.actions.length < 5) await new Promise((r) => setTimeout(r, 100));
+      const handle = await client.workflow.start('setup', {
+        taskQueue,
+        workflowId: `${deploymentId}/setup`,
+        args: [{ ...input, config: { delays: { prepare_a: 30_000 } } }],
+      });
+      while ((await handle.query(progressQuery)).modes[0]!.actions.length < 5)
+        await new Promise((r) => setTimeout(r, 100));
       await handle.cancel();
-      const error = await handle.result().then(() => undefined, (err: unknown) => err);
+      const error = await handle.result().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(error).toBeInstanceOf(WorkflowFailedError);
-      expect((await client.workflow.getHandle(`${deploymentId}/setup/pre/prepare_a`).describe()).status.name).toBe('CANCELLED');
+      expect((await client.workflow.getHandle(`${deploymentId}/setup/pre/prepare_a`).describe()).status.name).toBe(
+        'CANCELLED',
+      );
 
       const record = await readDeploymentRecord(harness.kubeConfig(), { deploymentId, namespace: input.namespace });
       expect(record!.history.at(-1)).toMatchObject({ hook: 'setup', status: 'cancelled' });
-      expect(record!.history.at(-1)!.error).toMatch(/^cancelled in mode pre \(running: prepare_a(, prepare_[b-e])*\) \(by .+\)$/);
-      expect(record!.history.at(-1)!.stateLeft).toMatch(/^pre cancelled \(.*cancelled: .*prepare_a.*\); not run: core, post$/);
+      expect(record!.history.at(-1)!.error).toMatch(
+        /^cancelled in mode pre \(running: prepare_a(, prepare_[b-e])*\) \(by .+\)$/,
+      );
+      expect(record!.history.at(-1)!.stateLeft).toMatch(
+        /^pre cancelled \(.*cancelled: .*prepare_a.*\); not run: core, post$/,
+      );
       expect((await handle.describe()).status.name).toBe('CANCELLED');
       expect((await handle.query(progressQuery)).status).toBe('cancelled');
 
-      const again = await client.workflow.execute('setup', { taskQueue, workflowId: `${deploymentId}/setup-again`, args: [input] });
+      const again = await client.workflow.execute('setup', {
+        taskQueue,
+        workflowId: `${deploymentId}/setup-again`,
+        args: [input],
+      });
       expect(again.progress.status).toBe('succeeded');
     });
   });

@@ -26,10 +26,16 @@ describe('setup on a real Temporal server', () => {
     const id = uniqueName('order');
     const delays = { prepare_a: 200, prepare_b: 1200, prepare_c: 600, install: 400, verify: 100 };
     const result: RunResult = await harness.withWorker((taskQueue) =>
-      harness.temporal.client.workflow.execute('setup', { taskQueue, workflowId: `${id}-setup`, args: [labSetup(id, { delays })] }),
+      harness.temporal.client.workflow.execute('setup', {
+        taskQueue,
+        workflowId: `${id}-setup`,
+        args: [labSetup(id, { delays })],
+      }),
     );
     const child = (mode: string, action: string) => childTimes(`${id}/setup/${mode}/${action}`);
-    const pre = await Promise.all(['prepare_a', 'prepare_b', 'prepare_c', 'prepare_d', 'prepare_e'].map((a) => child('pre', a)));
+    const pre = await Promise.all(
+      ['prepare_a', 'prepare_b', 'prepare_c', 'prepare_d', 'prepare_e'].map((a) => child('pre', a)),
+    );
     const core = await child('core', 'install');
     const post = await Promise.all(['verify', 'probe'].map((a) => child('post', a)));
     for (const p of pre) expect(p.close).toBeLessThanOrEqual(core.start);
@@ -39,16 +45,26 @@ describe('setup on a real Temporal server', () => {
     expect(core.start - Math.min(...pre.map((p) => p.start))).toBeGreaterThanOrEqual(1200);
 
     const modes = result.progress.modes;
-    expect(modes.map((m) => [m.mode, m.state])).toEqual([['pre', 'succeeded'], ['core', 'succeeded'], ['post', 'succeeded']]);
+    expect(modes.map((m) => [m.mode, m.state])).toEqual([
+      ['pre', 'succeeded'],
+      ['core', 'succeeded'],
+      ['post', 'succeeded'],
+    ]);
     expect(modes[0]!.actions).toHaveLength(5);
     expect(modes[0]!.actions.every((a) => a.attempts === 1 && a.startedAt && a.endedAt)).toBe(true);
   });
 
   it('runs the actions of one mode side by side: five 2 s actions take about 2 s, not 10 s', async () => {
     const id = uniqueName('fanout');
-    const delays = Object.fromEntries(['prepare_a', 'prepare_b', 'prepare_c', 'prepare_d', 'prepare_e'].map((a) => [a, 2000]));
+    const delays = Object.fromEntries(
+      ['prepare_a', 'prepare_b', 'prepare_c', 'prepare_d', 'prepare_e'].map((a) => [a, 2000]),
+    );
     const result: RunResult = await harness.withWorker((taskQueue) =>
-      harness.temporal.client.workflow.execute('setup', { taskQueue, workflowId: `${id}-setup`, args: [labSetup(id, { delays })] }),
+      harness.temporal.client.workflow.execute('setup', {
+        taskQueue,
+        workflowId: `${id}-setup`,
+        args: [labSetup(id, { delays })],
+      }),
     );
     const pre = result.progress.modes[0]!;
     const took = Date.parse(pre.endedAt!) - Date.parse(pre.startedAt!);
@@ -65,7 +81,10 @@ describe('setup on a real Temporal server', () => {
         workflowId,
         args: [labSetup(id, { fail: ['prepare_b'], delays: { prepare_a: 1000 } })],
       });
-      return run.then(() => undefined, (err: unknown) => err);
+      return run.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     });
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
@@ -76,9 +95,9 @@ describe('setup on a real Temporal server', () => {
 
     expect((await childTimes(`${id}/setup/pre/prepare_a`)).status).toBe('COMPLETED');
     expect((await childTimes(`${id}/setup/pre/prepare_b`)).status).toBe('FAILED');
-    await expect(harness.temporal.client.workflow.getHandle(`${id}/setup/core/install`).describe()).rejects.toBeInstanceOf(
-      WorkflowNotFoundError,
-    );
+    await expect(
+      harness.temporal.client.workflow.getHandle(`${id}/setup/core/install`).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
   it('fails an action that throws a plain Error, instead of retrying its workflow task forever', async () => {
@@ -86,7 +105,10 @@ describe('setup on a real Temporal server', () => {
     const error = await harness.withWorker((taskQueue) =>
       harness.temporal.client.workflow
         .execute('setup', { taskQueue, workflowId: `${id}-setup`, args: [labSetup(id, { throwPlain: ['prepare_c'] })] })
-        .then(() => undefined, (err: unknown) => err),
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
     );
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('ModeFailed');
@@ -126,7 +148,11 @@ describe('setup on a real Temporal server', () => {
     await harness.withWorker(async (taskQueue) => {
       const { client } = harness.temporal;
       await Promise.all([
-        client.workflow.execute('setup', { taskQueue, workflowId: `${a}-setup`, args: [labSetup(a, { delays: { install: 500 } })] }),
+        client.workflow.execute('setup', {
+          taskQueue,
+          workflowId: `${a}-setup`,
+          args: [labSetup(a, { delays: { install: 500 } })],
+        }),
         client.workflow.execute('setup', {
           taskQueue,
           workflowId: `${b}-setup`,
@@ -134,7 +160,9 @@ describe('setup on a real Temporal server', () => {
         }),
       ]);
       expect(await client.workflow.getHandle(`${a}/setup/core/install`).result()).toBe('lab-app:install');
-      expect(await client.workflow.getHandle(`${b}/setup/core/install`).result()).toBe(`lab-twin says install for ${b}`);
+      expect(await client.workflow.getHandle(`${b}/setup/core/install`).result()).toBe(
+        `lab-twin says install for ${b}`,
+      );
       expect((await client.workflow.getHandle(`${b}/setup/core/install`).describe()).type).toBe('lab-twin@2/install');
     });
   });
@@ -143,7 +171,10 @@ describe('setup on a real Temporal server', () => {
     const error = await harness.withWorker((taskQueue) =>
       harness.temporal.client.workflow
         .execute('lab-app@9/prepare_a', { taskQueue, workflowId: uniqueName('unknown'), args: [{}] })
-        .then(() => undefined, (err: unknown) => err),
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
     );
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('UnknownAction');

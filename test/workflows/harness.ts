@@ -41,7 +41,10 @@ export interface HarnessOptions {
 }
 
 /** Connects to the dev server, loads and bundles the drivers once, and starts a cluster unless given one. */
-export async function startHarness(driverDirs: string[] = [path.join(fixtureDrivers)], options: HarnessOptions = {}): Promise<EngineHarness> {
+export async function startHarness(
+  driverDirs: string[] = [path.join(fixtureDrivers)],
+  options: HarnessOptions = {},
+): Promise<EngineHarness> {
   quietWorkers();
   const temporal = await connectToTestServer();
   const realCluster = process.env.STYRMIN_TEST_KUBECONFIG;

@@ -19,14 +19,24 @@ const badInputs: Array<[string, 'setup' | 'upgrade', Record<string, unknown>, st
   ['deployment id not a DNS label', 'setup', { ...good, deploymentId: 'Shop_1' }, '"deploymentId" must be a DNS label'],
   ['unknown field', 'setup', { ...good, targetVersion: '1.0.0' }, 'unknown field "targetVersion"'],
   ['upgrade without target', 'upgrade', { ...good }, '"targetVersion" is required for an upgrade'],
-  ['unknown driver', 'setup', { ...good, driver: 'nope' }, 'this worker has no driver "nope"; it has: lab-app@1, lab-twin@2'],
+  [
+    'unknown driver',
+    'setup',
+    { ...good, driver: 'nope' },
+    'this worker has no driver "nope"; it has: lab-app@1, lab-twin@2',
+  ],
   ['unknown driver version', 'setup', { ...good, driverVersion: '7' }, 'no driver "lab-app" version "7"'],
   ['version outside supported_versions', 'setup', { ...good, version: '3.1.0' }, '3.1.0'],
   ['missing required parameter', 'setup', { ...good, parameters: {} }, 'owner'],
   ['wrong parameter type', 'setup', { ...good, parameters: { owner: 'ops', replicas: 'two' } }, 'replicas'],
   ['value not in enum', 'setup', { ...good, parameters: { owner: 'ops', tier: 'huge' } }, 'huge'],
   ['unknown parameter', 'setup', { ...good, parameters: { owner: 'ops', colour: 'blue' } }, 'colour'],
-  ['integer below its min', 'setup', { ...good, parameters: { owner: 'ops', replicas: -1 } }, 'parameter "replicas" must be at least 0, got -1'],
+  [
+    'integer below its min',
+    'setup',
+    { ...good, parameters: { owner: 'ops', replicas: -1 } },
+    'parameter "replicas" must be at least 0, got -1',
+  ],
   ['integer above its max', 'setup', { ...good, parameters: { owner: 'ops', replicas: '21' } }, 'must be at most 20'],
 ];
 
@@ -37,11 +47,23 @@ const nested = (depth: number): Record<string, unknown> => (depth === 0 ? {} : {
 const oversizedInputs: Array<[string, Record<string, unknown>, string]> = [
   ['a 1 MB deployment id', { ...good, deploymentId: huge }, 'the setup input is 1024 KiB, at most 256 KiB'],
   ['a 1 MB secret parameter', { ...good, parameters: { owner: huge } }, 'at most 256 KiB'],
-  ['a 100 KiB parameter', { ...good, parameters: { owner: 'x'.repeat(100 * 1024) } }, 'parameter "owner" is 100 KiB long, at most 64 KiB'],
+  [
+    'a 100 KiB parameter',
+    { ...good, parameters: { owner: 'x'.repeat(100 * 1024) } },
+    'parameter "owner" is 100 KiB long, at most 64 KiB',
+  ],
   ['a 200-character deployment id', { ...good, deploymentId: 'a'.repeat(200) }, '"deploymentId" must be a DNS label'],
   ['config nested 3000 levels deep', { ...good, config: nested(3000) }, 'nests deeper than 16 levels'],
-  ['300 parameters', { ...good, parameters: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`p${i}`, i])) }, 'at most 200'],
-  ['a parameter that is an object', { ...good, parameters: { owner: { name: 'ops' } } }, 'must be a string, number or boolean'],
+  [
+    '300 parameters',
+    { ...good, parameters: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`p${i}`, i])) },
+    'at most 200',
+  ],
+  [
+    'a parameter that is an object',
+    { ...good, parameters: { owner: { name: 'ops' } } },
+    'must be a string, number or boolean',
+  ],
   ['200 KiB of config', { ...good, config: { blob: 'y'.repeat(200 * 1024) } }, '"config" is 200 KiB, at most 128 KiB'],
 ];
 
@@ -51,7 +73,10 @@ async function failedSetup(input: Record<string, unknown>): Promise<{ failure: A
   const error = await harness.withWorker((taskQueue) =>
     harness.temporal.client.workflow
       .execute('setup', { taskQueue, workflowId: uniqueName('oversized'), args: [input] })
-      .then(() => undefined, (err: unknown) => err),
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      ),
   );
   expect(error).toBeInstanceOf(WorkflowFailedError);
   return { failure: (error as WorkflowFailedError).cause as ApplicationFailure, ms: Date.now() - started };
@@ -85,9 +110,10 @@ describe('bad workflow input', () => {
     const workflowId = uniqueName(`bad-${hook}`);
     const started = Date.now();
     const error = await harness.withWorker((taskQueue) =>
-      harness.temporal.client.workflow
-        .execute(hook, { taskQueue, workflowId, args: [input] })
-        .then(() => undefined, (err: unknown) => err),
+      harness.temporal.client.workflow.execute(hook, { taskQueue, workflowId, args: [input] }).then(
+        () => undefined,
+        (err: unknown) => err,
+      ),
     );
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
@@ -97,8 +123,8 @@ describe('bad workflow input', () => {
     expect(failure.message).toContain(expected);
     expect(Date.now() - started).toBeLessThan(10_000);
     // Nothing ran: no action of any mode was started.
-    await expect(harness.temporal.client.workflow.getHandle(`${deploymentId}/${hook}/pre/prepare_a`).describe()).rejects.toBeInstanceOf(
-      WorkflowNotFoundError,
-    );
+    await expect(
+      harness.temporal.client.workflow.getHandle(`${deploymentId}/${hook}/pre/prepare_a`).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });

@@ -27,7 +27,10 @@ describe('one lifecycle run per deployment', () => {
       }
       const error = await client.workflow
         .execute('setup', { taskQueue, workflowId: `${deploymentId}-second`, args: [input] })
-        .then(() => undefined, (err: unknown) => err);
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
       expect(error).toBeInstanceOf(WorkflowFailedError);
       const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
       expect(cause.type).toBe('DeploymentLocked');

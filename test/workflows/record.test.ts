@@ -16,7 +16,10 @@ function run(hook: 'setup' | 'upgrade', input: Record<string, unknown>) {
   return harness.withWorker((taskQueue) =>
     harness.temporal.client.workflow
       .execute(hook, { taskQueue, workflowId: uniqueName(`${hook}-${input.deploymentId}`), args: [input] })
-      .then(() => undefined, (err: unknown) => err as WorkflowFailedError),
+      .then(
+        () => undefined,
+        (err: unknown) => err as WorkflowFailedError,
+      ),
   );
 }
 
@@ -25,7 +28,15 @@ const record = (deploymentId: string) => readDeploymentRecord(harness.kubeConfig
 describe('the deployment record', () => {
   it('is created by setup, read and updated by upgrade, and keeps the parameters of the deployment', async () => {
     const deploymentId = uniqueName('rec');
-    expect(await run('setup', { deploymentId, driver: 'lab-app', namespace, version: '1.2.0', parameters: { owner: 'ops', tier: 'large' } })).toBeUndefined();
+    expect(
+      await run('setup', {
+        deploymentId,
+        driver: 'lab-app',
+        namespace,
+        version: '1.2.0',
+        parameters: { owner: 'ops', tier: 'large' },
+      }),
+    ).toBeUndefined();
     expect(await record(deploymentId)).toMatchObject({
       driver: 'lab-app',
       driverVersion: '1',
@@ -36,9 +47,15 @@ describe('the deployment record', () => {
     });
 
     // No parameters given: the upgrade keeps the deployed ones (the required "owner" among them).
-    expect(await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '2.0.0' })).toBeUndefined();
+    expect(
+      await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '2.0.0' }),
+    ).toBeUndefined();
     const upgraded = await record(deploymentId);
-    expect(upgraded).toMatchObject({ appVersion: '2.0.0', status: 'deployed', parameters: { owner: 'ops', tier: 'large' } });
+    expect(upgraded).toMatchObject({
+      appVersion: '2.0.0',
+      status: 'deployed',
+      parameters: { owner: 'ops', tier: 'large' },
+    });
     expect(upgraded!.history.map((h) => [h.hook, h.fromVersion, h.toVersion, h.status])).toEqual([
       ['setup', undefined, '1.2.0', 'succeeded'],
       ['upgrade', '1.2.0', '2.0.0', 'succeeded'],
@@ -49,9 +66,19 @@ describe('the deployment record', () => {
     const deploymentId = uniqueName('refuse');
     const noSetup = await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '2.0.0' });
     expect((noSetup!.cause as ApplicationFailure).type).toBe('RecordConflict');
-    expect(noSetup!.cause!.message).toContain(`deployment "${deploymentId}" has no record in namespace "${namespace}": run setup first`);
+    expect(noSetup!.cause!.message).toContain(
+      `deployment "${deploymentId}" has no record in namespace "${namespace}": run setup first`,
+    );
 
-    expect(await run('setup', { deploymentId, driver: 'lab-app', namespace, version: '2.0.0', parameters: { owner: 'ops' } })).toBeUndefined();
+    expect(
+      await run('setup', {
+        deploymentId,
+        driver: 'lab-app',
+        namespace,
+        version: '2.0.0',
+        parameters: { owner: 'ops' },
+      }),
+    ).toBeUndefined();
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ targetVersion: '1.5.0' }, 'RecordConflict', 'refusing to downgrade deployment'],
       [{ targetVersion: '3.0.0' }, 'InvalidInput', '3.0.0'],
@@ -63,20 +90,34 @@ describe('the deployment record', () => {
     }
     const again = await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } });
     expect(again!.cause!.message).toContain('is already set up');
-    await expect(harness.temporal.client.workflow.getHandle(`${deploymentId}/upgrade/pre/stop_workers`).describe()).rejects.toBeInstanceOf(
-      WorkflowNotFoundError,
-    );
+    await expect(
+      harness.temporal.client.workflow.getHandle(`${deploymentId}/upgrade/pre/stop_workers`).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(await record(deploymentId)).toMatchObject({ appVersion: '2.0.0', status: 'deployed' });
 
-    const downgrade = await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '1.5.0', allowDowngrade: true });
+    const downgrade = await run('upgrade', {
+      deploymentId,
+      driver: 'lab-app',
+      namespace,
+      targetVersion: '1.5.0',
+      allowDowngrade: true,
+    });
     expect(downgrade).toBeUndefined();
     expect((await record(deploymentId))!.appVersion).toBe('1.5.0');
   });
 
   it('says so when an upgrade fails, and what state it left', async () => {
     const deploymentId = uniqueName('broken');
-    expect(await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } })).toBeUndefined();
-    const error = await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '1.4.0', config: { fail: ['migrate'] } });
+    expect(
+      await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } }),
+    ).toBeUndefined();
+    const error = await run('upgrade', {
+      deploymentId,
+      driver: 'lab-app',
+      namespace,
+      targetVersion: '1.4.0',
+      config: { fail: ['migrate'] },
+    });
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const failed = await record(deploymentId);
     expect(failed).toMatchObject({ status: 'failed', appVersion: '1.0.0' });
@@ -92,38 +133,64 @@ describe('the deployment record', () => {
 
   it('follows the release: after core succeeded and post failed, the new version is what is deployed', async () => {
     const deploymentId = uniqueName('released');
-    expect(await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } })).toBeUndefined();
-    const error = await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '1.4.0', config: { fail: ['notify'] } });
+    expect(
+      await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } }),
+    ).toBeUndefined();
+    const error = await run('upgrade', {
+      deploymentId,
+      driver: 'lab-app',
+      namespace,
+      targetVersion: '1.4.0',
+      config: { fail: ['notify'] },
+    });
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect(await record(deploymentId)).toMatchObject({
       status: 'failed',
       appVersion: '1.4.0',
       history: [
         { hook: 'setup', status: 'succeeded' },
-        { hook: 'upgrade', status: 'failed', stateLeft: 'pre succeeded (done: stop_workers); core succeeded (done: migrate); post failed (failed: notify)' },
+        {
+          hook: 'upgrade',
+          status: 'failed',
+          stateLeft: 'pre succeeded (done: stop_workers); core succeeded (done: migrate); post failed (failed: notify)',
+        },
       ],
     });
   });
 
   it('marks a terminated run as such when the next run starts', async () => {
     const deploymentId = uniqueName('terminated');
-    expect(await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } })).toBeUndefined();
+    expect(
+      await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } }),
+    ).toBeUndefined();
     const { client } = harness.temporal;
     await harness.withWorker(async (taskQueue) => {
       const stuck = await client.workflow.start('upgrade', {
         taskQueue,
         workflowId: `${deploymentId}/upgrade-stuck`,
-        args: [{ deploymentId, driver: 'lab-app', namespace, targetVersion: '1.4.0', config: { delays: { stop_workers: 60_000 } } }],
+        args: [
+          {
+            deploymentId,
+            driver: 'lab-app',
+            namespace,
+            targetVersion: '1.4.0',
+            config: { delays: { stop_workers: 60_000 } },
+          },
+        ],
       });
       while ((await record(deploymentId))?.history.length !== 2) await new Promise((r) => setTimeout(r, 100));
       await stuck.terminate('stuck in a test');
     });
     expect((await record(deploymentId))!.history.at(-1)).toMatchObject({ status: 'in-progress' });
 
-    expect(await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '1.4.0' })).toBeUndefined();
+    expect(
+      await run('upgrade', { deploymentId, driver: 'lab-app', namespace, targetVersion: '1.4.0' }),
+    ).toBeUndefined();
     const history = (await record(deploymentId))!.history;
     expect(history.map((h) => h.status)).toEqual(['succeeded', 'terminated', 'succeeded']);
-    expect(history[1]!.error).toMatch(/^the run was terminated before it could record how it ended \(reason: stuck in a test, by .+\)$/);
+    expect(history[1]!.error).toMatch(
+      /^the run was terminated before it could record how it ended \(reason: stuck in a test, by .+\)$/,
+    );
     expect(history[1]!.endedAt).toBeDefined();
   });
 });

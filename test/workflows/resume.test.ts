@@ -30,11 +30,20 @@ describe('worker restarts', () => {
     const handle = await client.workflow.start('setup', {
       taskQueue,
       workflowId: `${deploymentId}/setup`,
-      args: [{ deploymentId, driver: 'lab-app', namespace: 'lab', parameters: { owner: 'ops' }, config: { delays: { prepare_a: 3000 } } }],
+      args: [
+        {
+          deploymentId,
+          driver: 'lab-app',
+          namespace: 'lab',
+          parameters: { owner: 'ops' },
+          config: { delays: { prepare_a: 3000 } },
+        },
+      ],
     });
     const first = await worker(taskQueue);
     await first.runUntil(async () => {
-      while ((await handle.query(progressQuery)).modes[0]!.actions.length < 5) await new Promise((r) => setTimeout(r, 100));
+      while ((await handle.query(progressQuery)).modes[0]!.actions.length < 5)
+        await new Promise((r) => setTimeout(r, 100));
     });
 
     // A new worker has no cache: it rebuilds the run from its history and carries on.

@@ -29,9 +29,20 @@ function probeRun(url: string) {
       .execute('setup', {
         taskQueue,
         workflowId: `${deploymentId}-setup`,
-        args: [{ deploymentId, driver: 'lab-app', namespace: 'lab', parameters: { owner: 'ops' }, config: { probeUrl: url } }],
+        args: [
+          {
+            deploymentId,
+            driver: 'lab-app',
+            namespace: 'lab',
+            parameters: { owner: 'ops' },
+            config: { probeUrl: url },
+          },
+        ],
       })
-      .then((result) => ({ result, deploymentId }), (error: unknown) => ({ error, deploymentId })),
+      .then(
+        (result) => ({ result, deploymentId }),
+        (error: unknown) => ({ error, deploymentId }),
+      ),
   );
 }
 
@@ -42,7 +53,9 @@ describe('primitive retries', () => {
       const outcome = await probeRun(server.url);
       expect('result' in outcome).toBe(true);
       expect(server.calls()).toBe(3);
-      const probe = await harness.temporal.client.workflow.getHandle(`${outcome.deploymentId}/setup/post/probe`).result();
+      const probe = await harness.temporal.client.workflow
+        .getHandle(`${outcome.deploymentId}/setup/post/probe`)
+        .result();
       expect(probe).toBe('probe answered 200');
     } finally {
       await server.close();
