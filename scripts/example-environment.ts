@@ -50,16 +50,26 @@ function exampleAppExec(fallback: ExecHandler): ExecHandler {
   };
 }
 
-function configuredKubeconfig(explicit?: string): string | undefined {
-  const candidates = [explicit, process.env.KUBECONFIG, path.join(homedir(), '.kube', 'config')];
+function configuredKubeconfig(explicit: string | undefined, lookAround: boolean): string | undefined {
+  const candidates = lookAround
+    ? [explicit, process.env.KUBECONFIG, path.join(homedir(), '.kube', 'config')]
+    : [explicit];
   return candidates.find((file): file is string => Boolean(file) && existsSync(file!));
 }
 
-/** Uses the configured cluster (or `kubeconfigPath`), else starts the test server; serves the chart. */
-export async function startExampleEnvironment(
-  options: { kubeconfigPath?: string; readyDelayMs?: number } = {},
-): Promise<ExampleEnvironment> {
-  const configured = configuredKubeconfig(options.kubeconfigPath);
+/** Where the example environment runs. */
+export interface ExampleEnvironmentOptions {
+  /** The cluster to use. */
+  kubeconfigPath?: string;
+  /** Also use KUBECONFIG or ~/.kube/config when no path is given; tests say false, so they never touch a developer's cluster. @default true */
+  useConfiguredCluster?: boolean;
+  /** Test server only: how long a new pod takes to become ready. */
+  readyDelayMs?: number;
+}
+
+/** Uses the given or configured cluster, else starts the test server; serves the chart. */
+export async function startExampleEnvironment(options: ExampleEnvironmentOptions = {}): Promise<ExampleEnvironment> {
+  const configured = configuredKubeconfig(options.kubeconfigPath, options.useConfiguredCluster ?? true);
   let sim: KubeSim | undefined;
   let kubeconfigPath: string;
   if (configured) {

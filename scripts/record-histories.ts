@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalCli() }, searchAttributes: searchAttributeKeys },
   });
-  const example = await startExampleEnvironment({ readyDelayMs: 50 });
+  const example = await startExampleEnvironment({ useConfiguredCluster: false, readyDelayMs: 50 });
   try {
     const worker = await createStyrminWorker({
       connection: env.nativeConnection,

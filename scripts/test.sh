@@ -1,10 +1,49 @@
 #!/usr/bin/env bash
-# Runs every test: installs what they need (npm packages, Temporal CLI, Helm) when missing and
-# builds dist/, since the tests that start the worker or the `styrmin` command run the compiled
-# code; then Jest. The tests start their own Temporal dev server, Kubernetes API test server and
-# chart repositories on 127.0.0.1. Extra arguments go to Jest (e.g. a test path).
+# Runs every test, twice: on the Kubernetes API test server (kubesim/), then against a real
+# control plane (scripts/real-cluster.sh: kube-apiserver, etcd and kwok, built from Go modules on
+# first use, which takes 10-30 minutes). Installs what the tests need first (npm packages, the
+# Temporal CLI, Helm) and builds dist/, since the tests that start the worker or the `styrmin`
+# command run the compiled code. The tests start their own Temporal dev server and chart
+# repositories on 127.0.0.1. Extra arguments go to Jest (e.g. a test path).
+#
+#   STYRMIN_TEST_TIERS=kubesim bash scripts/test.sh test/workflows   one tier only (kubesim or real)
+#   STYRMIN_TEST_KUBECONFIG=<file> bash scripts/test.sh              one tier, on the cluster in <file>
+#
+# A test that one tier cannot run is skipped there and says why in its name: "(kubesim only: ...)"
+# or "(real cluster only: ...)"; each tier prints how many it skipped and fails on any other skip.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-tools.sh
 export PATH="$PWD/.styrmin/bin:$PATH"
-npm test -- "$@"
+reports=$(mktemp -d)
+
+run_tier() { # <kubesim|real> [jest args...]
+  local tier=$1
+  shift
+  local started=$SECONDS status=0
+  echo "== tests on $tier"
+  npm test -- --json --outputFile="$reports/$tier.json" "$@" || status=$?
+  node scripts/skipped-tests.mjs "$reports/$tier.json" "$tier" || status=1
+  echo "== $tier tier took $((SECONDS - started)) s"
+  return "$status"
+}
+
+if [ -n "${STYRMIN_TEST_KUBECONFIG:-}" ]; then
+  run_tier real "$@"
+  exit
+fi
+
+tiers=${STYRMIN_TEST_TIERS:-kubesim,real}
+status=0
+if [[ ",$tiers," == *,kubesim,* ]]; then
+  run_tier kubesim "$@" || status=$?
+fi
+if [[ ",$tiers," == *,real,* ]]; then
+  started=$SECONDS
+  bash scripts/real-cluster.sh build
+  echo "== real control plane built or found in $((SECONDS - started)) s"
+  kubeconfig=$(bash scripts/real-cluster.sh up | tail -1)
+  trap 'bash scripts/real-cluster.sh down' EXIT
+  STYRMIN_TEST_KUBECONFIG=$kubeconfig run_tier real "$@" || status=$?
+fi
+exit "$status"

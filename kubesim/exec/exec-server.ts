@@ -107,8 +107,7 @@ export function runExecSession(
       for (const stream of [stdout, stderr]) if (!stream.writableEnded) stream.end();
       await Promise.all([finished(stdout), finished(stderr)]).catch(() => undefined);
       if (ws.readyState !== ws.OPEN) return;
-      const status =
-        'exitCode' in result ? exitStatus(target.command, result.exitCode) : startFailureStatus(result.startError);
+      const status = 'exitCode' in result ? exitStatus(result.exitCode) : startFailureStatus(result.startError);
       if (hasJsonStatus(ws.protocol))
         ws.send(encodeFrame(ws.protocol, Channel.Error, Buffer.from(JSON.stringify(status))));
       else if (status.status !== 'Success')

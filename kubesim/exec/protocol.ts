@@ -52,12 +52,14 @@ export function decodeFrame(
 }
 
 /** The status a kubelet writes on channel 3 when a command exits with this code (v4+ JSON, as marshalled). */
-export function exitStatus(command: string[], exitCode: number): Record<string, unknown> {
+export function exitStatus(exitCode: number): Record<string, unknown> {
   if (exitCode === 0) return { metadata: {}, status: 'Success' };
   return {
     metadata: {},
     status: 'Failure',
-    message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${exitCode}`,
+    // As a WebSocket client sees it since Kubernetes 1.30: the API server's stream translator
+    // rewrites the kubelet's status.
+    message: `command terminated with non-zero exit code: command terminated with exit code ${exitCode}`,
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
   };
@@ -67,12 +69,14 @@ export function exitStatus(command: string[], exitCode: number): Record<string, 
 export function startFailureStatus(runtimeMessage: string): Record<string, unknown> {
   const execId = randomBytes(32).toString('hex');
   const error = `error executing command in container: failed to exec in container: failed to start exec "${execId}": ${runtimeMessage}`;
+  // The kubelet's InternalError, wrapped once more by the API server's stream translator.
+  const kubelet = `Internal error occurred: ${error}`;
   return {
     metadata: {},
     status: 'Failure',
-    message: `Internal error occurred: ${error}`,
+    message: `Internal error occurred: ${kubelet}`,
     reason: 'InternalError',
-    details: { causes: [{ message: error }] },
+    details: { causes: [{ message: kubelet }] },
     code: 500,
   };
 }

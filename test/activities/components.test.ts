@@ -170,11 +170,14 @@ describe('component lookup', () => {
       namespace,
       components: [{ name: 'ghost', selector: { app: 'shop', component: 'ghost' } }],
     };
-    const runs = [c.activities.stopComponents, c.activities.startComponents, c.activities.getComponentStatus].map(
-      (fn) => runActivity<ComponentsInput, unknown>(fn, input),
+    // Each run's rejection is handled as soon as it starts: awaiting them one by one would leave a
+    // later run's rejection unhandled while an earlier one is still pending.
+    const failures = await Promise.all(
+      [c.activities.stopComponents, c.activities.startComponents, c.activities.getComponentStatus].map((fn) =>
+        failureOf(runActivity<ComponentsInput, unknown>(fn, input)),
+      ),
     );
-    for (const run of runs) {
-      const failure = await failureOf(run);
+    for (const failure of failures) {
       expect([failure.type, failure.nonRetryable]).toEqual([FailureType.ComponentNotFound, true]);
       expect(failure.message).toContain('app=shop,component=ghost');
       expect(failure.message).toContain(`namespace "${namespace}"`);

@@ -35,7 +35,7 @@ const statuses = (namespace: string, method: string, pathEnd: string) =>
     .filter((r) => r.method === method && r.path.includes(`/namespaces/${namespace}/`) && r.path.endsWith(pathEnd))
     .map((r) => r.status);
 
-describeSimOnly('faults injected by the simulator (simulator only: a real cluster cannot inject them)', () => {
+describeSimOnly('faults injected by the simulator (kubesim only: a real cluster cannot inject them)', () => {
   it('stop and start finish through 500, 503 and 429 answers on writes and reads', async () => {
     const { namespace, input } = await readyWeb();
     sim.faults.inject({

@@ -16,6 +16,7 @@ export interface ExampleHarness {
 export async function startExampleHarness(driverDirs: string[]): Promise<ExampleHarness> {
   const environment = await startExampleEnvironment({
     kubeconfigPath: process.env.STYRMIN_TEST_KUBECONFIG,
+    useConfiguredCluster: false,
     readyDelayMs: 200,
   });
   const harness = await startHarness(driverDirs, {

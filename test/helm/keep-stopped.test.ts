@@ -9,17 +9,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { NEVER_READY_ANNOTATION } from '../../kubesim/index.js';
 import type { ComponentsInput } from '../../contract/kubernetes.js';
 import type { ComponentRef } from '../../contract/run-context.js';
 import { FailureType } from '../../contract/failures.js';
 import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.js';
 import { livePods, runActivity } from '../activities/fixtures.js';
-import { describeSimOnly, onSim } from '../support/cluster.js';
+import { onSim } from '../support/cluster.js';
 import { exampleContext } from './example-context.js';
 import {
   chartImage,
   helm,
+  neverReadyPods,
   readDeployment,
   releaseEnv,
   releaseInput,
@@ -160,27 +160,30 @@ describe('releaseChart with stopped workloads (example chart)', () => {
     releaseTestTimeoutMs * 2,
   );
 
-  describeSimOnly('on a failed upgrade (simulator only: never-ready pods)', () => {
-    it('stops again what the rollback started', async () => {
-      const ns = await h.cluster.newNamespace();
-      const { release } = releaseEnv(h);
-      await release(releaseInput(h, 'setup', { namespace: ns, ...v1, parameters: { replicas: 2 } }));
-      await runActivity(h.cluster.activities.stopComponents, components(ns, taskWorker));
-      const neverReady = { [NEVER_READY_ANNOTATION]: 'true' };
-      const failed = release(
-        releaseInput(h, 'upgrade', { namespace: ns, ...v11, podAnnotations: neverReady }, { timeoutSeconds: 3 }),
-      );
-      await expect(failed).rejects.toMatchObject({
-        type: FailureType.ReleaseFailed,
-        message: expect.stringContaining(
-          'Release now: rolled back to revision 1 (example-app-1.0.0, app 1.0.0); stopped again what the rollback started: Deployment/task-worker',
-        ),
-      });
-      const worker = await readDeployment(h, ns, 'task-worker');
-      expect(worker.spec?.replicas).toBe(0);
-      expect(worker.metadata?.annotations?.[stopAnnotation]).toBe('2');
-      expect(await livePods(h.cluster, ns, workerPods)).toEqual([]);
-    }, 90_000);
+  describe('on a failed upgrade', () => {
+    it(
+      'stops again what the rollback started',
+      async () => {
+        const ns = await h.cluster.newNamespace();
+        const { release } = releaseEnv(h);
+        await release(releaseInput(h, 'setup', { namespace: ns, ...v1, parameters: { replicas: 2 } }));
+        await runActivity(h.cluster.activities.stopComponents, components(ns, taskWorker));
+        const failed = release(
+          releaseInput(h, 'upgrade', { namespace: ns, ...v11, ...neverReadyPods }, { timeoutSeconds: 3 }),
+        );
+        await expect(failed).rejects.toMatchObject({
+          type: FailureType.ReleaseFailed,
+          message: expect.stringContaining(
+            `Release now: rolled back to revision 1 (example-app-1.0.0, app ${v1.appVersion}); stopped again what the rollback started: Deployment/task-worker`,
+          ),
+        });
+        const worker = await readDeployment(h, ns, 'task-worker');
+        expect(worker.spec?.replicas).toBe(0);
+        expect(worker.metadata?.annotations?.[stopAnnotation]).toBe('2');
+        expect(await livePods(h.cluster, ns, workerPods)).toEqual([]);
+      },
+      releaseTestTimeoutMs,
+    );
   });
 });
 

@@ -15,6 +15,7 @@ import { createHelmActivities } from '../../activities/helm/index.js';
 import { loadDriver, type LoadedDriver } from '../../driver-spec/load.js';
 import { type ReleaseChartInput, type ReleaseChartResult } from '../../contract/release.js';
 import { onSim, startTestCluster, type TestCluster } from '../support/cluster.js';
+import { NEVER_READY_ANNOTATION } from '../../kubesim/index.js';
 import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.js';
 import { exampleChartDir, exampleContext, exampleDriverDir, type ExampleRun } from './example-context.js';
 
@@ -37,6 +38,16 @@ export const chartImage = onSim
       v11: '1.36.1',
       command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
     };
+
+/**
+ * Pods that never become ready, on any cluster: the simulator's never-ready annotation (which the
+ * kwok cluster of scripts/real-cluster.sh honours too) and, for a real kubelet, a container that
+ * exits 1 at once, so it crash-loops.
+ */
+export const neverReadyPods = {
+  podAnnotations: { [NEVER_READY_ANNOTATION]: 'true' },
+  componentCommand: ['sh', '-c', 'echo crashing >&2; exit 1'],
+};
 
 export const v1: ChartRelease = { chartVersion: '1.0.0', appVersion: chartImage.v1 };
 export const v11: ChartRelease = { chartVersion: '1.1.0', appVersion: chartImage.v11 };
@@ -87,7 +98,11 @@ export function releaseInput(
   run: Omit<ExampleRun, 'repoUrl'>,
   extra: Partial<ReleaseChartInput> = {},
 ): ReleaseChartInput {
-  const context = exampleContext({ ...run, repoUrl: h.repo.url, componentCommand: chartImage.command });
+  const context = exampleContext({
+    ...run,
+    repoUrl: h.repo.url,
+    componentCommand: run.componentCommand ?? chartImage.command,
+  });
   return { deploymentId: run.namespace, hook, context, ...extra };
 }
 

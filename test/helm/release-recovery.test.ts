@@ -1,7 +1,7 @@
 /**
  * releaseChart when the release's pods never become ready: failed and abandoned helm runs, and
- * cancellation while helm waits. Pods are held unready with the simulator's never-ready annotation,
- * which a real cluster ignores, so these tests run on the simulator only.
+ * cancellation while helm waits. Pods are held unready by `neverReadyPods`: the never-ready
+ * annotation and a crashing container, so these tests run on the simulator and real clusters.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,8 +11,10 @@ import { CancelledFailure } from '@temporalio/common';
 import { NEVER_READY_ANNOTATION } from '../../kubesim/index.js';
 import { findHelm } from '../../activities/helm/binary.js';
 import { FailureType } from '../../contract/failures.js';
-import { describeSimOnly } from '../support/cluster.js';
 import {
+  chartImage,
+  neverReadyPods,
+  releaseTestTimeoutMs,
   history,
   readDeployment,
   releaseEnv,
@@ -24,9 +26,7 @@ import {
   type ReleaseHarness,
 } from './release-harness.js';
 
-const neverReady = { [NEVER_READY_ANNOTATION]: 'true' };
-
-describeSimOnly('releaseChart on pods that never become ready (simulator only: never-ready annotation)', () => {
+describe('releaseChart on pods that never become ready', () => {
   let h: ReleaseHarness;
 
   beforeAll(async () => {
@@ -37,7 +37,11 @@ describeSimOnly('releaseChart on pods that never become ready (simulator only: n
   /** Starts the real helm on a never-ready upgrade (or install) and resolves once the release is pending. */
   async function startStuckHelm(release: string, chartVersion: string, timeout: string) {
     const values = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stuck-')), 'values.json');
-    fs.writeFileSync(values, JSON.stringify({ podAnnotations: neverReady }));
+    const command = neverReadyPods.componentCommand;
+    fs.writeFileSync(
+      values,
+      JSON.stringify({ podAnnotations: neverReadyPods.podAnnotations, server: { command }, taskWorker: { command } }),
+    );
     const child = spawn(
       findHelm(),
       [
@@ -71,103 +75,127 @@ describeSimOnly('releaseChart on pods that never become ready (simulator only: n
 
   const serverTemplate = async (ns: string) => (await readDeployment(h, ns, 'server')).spec?.template;
 
-  it('rolls a failed upgrade back and says what state the release is in', async () => {
-    const ns = await h.cluster.newNamespace();
-    const { release } = releaseEnv(h);
-    await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
-    const failed = release(
-      releaseInput(h, 'upgrade', { namespace: ns, ...v11, podAnnotations: neverReady }, { timeoutSeconds: 3 }),
-    );
-    await expect(failed).rejects.toMatchObject({
-      type: FailureType.ReleaseFailed,
-      nonRetryable: true,
-      message: expect.stringMatching(
-        new RegExp(
-          `helm upgrade of release "${ns}" \\(example-app-1\\.1\\.0\\)[\\s\\S]*(deadline|timed out)[\\s\\S]*Release now: rolled back to revision 1 \\(example-app-1\\.0\\.0, app 1\\.0\\.0\\)`,
+  it(
+    'rolls a failed upgrade back and says what state the release is in',
+    async () => {
+      const ns = await h.cluster.newNamespace();
+      const { release } = releaseEnv(h);
+      await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
+      const failed = release(
+        releaseInput(h, 'upgrade', { namespace: ns, ...v11, ...neverReadyPods }, { timeoutSeconds: 3 }),
+      );
+      await expect(failed).rejects.toMatchObject({
+        type: FailureType.ReleaseFailed,
+        nonRetryable: true,
+        message: expect.stringMatching(
+          new RegExp(
+            `helm upgrade of release "${ns}" \\(example-app-1\\.1\\.0\\)[\\s\\S]*(deadline|timed out)[\\s\\S]*Release now: rolled back to revision 1 \\(example-app-1\\.0\\.0, app ${v1.appVersion.replaceAll('.', '\\.')}\\)`,
+          ),
         ),
-      ),
-    });
-    expect(await history(h, ns)).toEqual([
-      { revision: 1, status: 'superseded' },
-      { revision: 2, status: 'failed' },
-      { revision: 3, status: 'deployed' },
-    ]);
-    expect((await serverTemplate(ns))?.metadata?.annotations).not.toHaveProperty(NEVER_READY_ANNOTATION);
-    expect((await serverTemplate(ns))?.spec?.containers[0]?.image).toBe('registry.example.com/example-app:1.0.0');
-  }, 90_000);
+      });
+      expect(await history(h, ns)).toEqual([
+        { revision: 1, status: 'superseded' },
+        { revision: 2, status: 'failed' },
+        { revision: 3, status: 'deployed' },
+      ]);
+      expect((await serverTemplate(ns))?.metadata?.annotations).not.toHaveProperty(NEVER_READY_ANNOTATION);
+      expect((await serverTemplate(ns))?.spec?.containers[0]?.image).toBe(`${chartImage.repository}:${chartImage.v1}`);
+    },
+    releaseTestTimeoutMs,
+  );
 
-  it('keeps a failed first install for inspection, and a later run upgrades over it', async () => {
-    const ns = await h.cluster.newNamespace();
-    const { release } = releaseEnv(h);
-    await expect(
-      release(releaseInput(h, 'setup', { namespace: ns, ...v1, podAnnotations: neverReady }, { timeoutSeconds: 3 })),
-    ).rejects.toMatchObject({
-      type: FailureType.ReleaseFailed,
-      message: expect.stringContaining('Release now: kept at revision 1 (failed) for inspection'),
-    });
-    expect(await history(h, ns)).toEqual([{ revision: 1, status: 'failed' }]);
-    expect(await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }))).toMatchObject({
-      revision: 2,
-      status: 'deployed',
-      action: 'upgraded',
-    });
-  }, 90_000);
+  it(
+    'keeps a failed first install for inspection, and a later run upgrades over it',
+    async () => {
+      const ns = await h.cluster.newNamespace();
+      const { release } = releaseEnv(h);
+      await expect(
+        release(releaseInput(h, 'setup', { namespace: ns, ...v1, ...neverReadyPods }, { timeoutSeconds: 3 })),
+      ).rejects.toMatchObject({
+        type: FailureType.ReleaseFailed,
+        message: expect.stringContaining('Release now: kept at revision 1 (failed) for inspection'),
+      });
+      expect(await history(h, ns)).toEqual([{ revision: 1, status: 'failed' }]);
+      expect(await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }))).toMatchObject({
+        revision: 2,
+        status: 'deployed',
+        action: 'upgraded',
+      });
+    },
+    releaseTestTimeoutMs,
+  );
 
-  it('rolls back an upgrade a killed helm left pending, then upgrades', async () => {
-    const ns = await h.cluster.newNamespace();
-    const { release } = releaseEnv(h, 1);
-    await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
-    const stuck = await startStuckHelm(ns, '1.0.0', '120s');
-    expect(stuck.pending).toEqual({ revision: 2, status: 'pending-upgrade' });
-    stuck.child.kill('SIGKILL');
-    await stuck.exited;
-    const result = await release(releaseInput(h, 'upgrade', { namespace: ns, ...v11 }));
-    expect(result.recovered).toMatch(/^rolled back revision 2 \(pending-upgrade, since .*\) to revision 1$/);
-    expect(result).toMatchObject({ action: 'upgraded', status: 'deployed', chartVersion: '1.1.0', revision: 4 });
-  }, 90_000);
+  it(
+    'rolls back an upgrade a killed helm left pending, then upgrades',
+    async () => {
+      const ns = await h.cluster.newNamespace();
+      const { release } = releaseEnv(h, 1);
+      await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
+      const stuck = await startStuckHelm(ns, '1.0.0', '120s');
+      expect(stuck.pending).toEqual({ revision: 2, status: 'pending-upgrade' });
+      stuck.child.kill('SIGKILL');
+      await stuck.exited;
+      const result = await release(releaseInput(h, 'upgrade', { namespace: ns, ...v11 }));
+      expect(result.recovered).toMatch(/^rolled back revision 2 \(pending-upgrade, since .*\) to revision 1$/);
+      expect(result).toMatchObject({ action: 'upgraded', status: 'deployed', chartVersion: '1.1.0', revision: 4 });
+    },
+    releaseTestTimeoutMs,
+  );
 
-  it('uninstalls a first install a killed helm left pending, then installs', async () => {
-    const ns = await h.cluster.newNamespace();
-    const { release } = releaseEnv(h, 1);
-    const stuck = await startStuckHelm(ns, '1.0.0', '120s');
-    expect(stuck.pending).toEqual({ revision: 1, status: 'pending-install' });
-    stuck.child.kill('SIGKILL');
-    await stuck.exited;
-    const result = await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
-    expect(result.recovered).toMatch(/^uninstalled revision 1 \(pending-install/);
-    expect(result).toMatchObject({ action: 'installed', revision: 1, status: 'deployed' });
-  }, 90_000);
+  it(
+    'uninstalls a first install a killed helm left pending, then installs',
+    async () => {
+      const ns = await h.cluster.newNamespace();
+      const { release } = releaseEnv(h, 1);
+      const stuck = await startStuckHelm(ns, '1.0.0', '120s');
+      expect(stuck.pending).toEqual({ revision: 1, status: 'pending-install' });
+      stuck.child.kill('SIGKILL');
+      await stuck.exited;
+      const result = await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
+      expect(result.recovered).toMatch(/^uninstalled revision 1 \(pending-install/);
+      expect(result).toMatchObject({ action: 'installed', revision: 1, status: 'deployed' });
+    },
+    releaseTestTimeoutMs,
+  );
 
-  it('waits for a helm that is still working on the release instead of breaking in', async () => {
-    const ns = await h.cluster.newNamespace();
-    const { release, heartbeats } = releaseEnv(h);
-    await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
-    const stuck = await startStuckHelm(ns, '1.0.0', '4s');
-    const result = await release(releaseInput(h, 'upgrade', { namespace: ns, ...v11 }, { timeoutSeconds: 30 }));
-    await stuck.exited;
-    expect(heartbeats).toContainEqual(expect.objectContaining({ step: 'waiting-for-pending', pending: 2 }));
-    // The other helm failed; its revision is rolled back first so the upgrade merges against a clean state.
-    expect(result.recovered).toMatch(/^rolled back revision 2 \(failed, since .*\) to revision 1$/);
-    expect(result).toMatchObject({ action: 'upgraded', revision: 4, status: 'deployed' });
-    expect((await history(h, ns)).map((r) => r.status)).toEqual(['superseded', 'failed', 'superseded', 'deployed']);
-    expect((await serverTemplate(ns))?.metadata?.annotations).not.toHaveProperty(NEVER_READY_ANNOTATION);
-  }, 90_000);
+  it(
+    'waits for a helm that is still working on the release instead of breaking in',
+    async () => {
+      const ns = await h.cluster.newNamespace();
+      const { release, heartbeats } = releaseEnv(h);
+      await release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
+      const stuck = await startStuckHelm(ns, '1.0.0', '4s');
+      const result = await release(releaseInput(h, 'upgrade', { namespace: ns, ...v11 }, { timeoutSeconds: 30 }));
+      await stuck.exited;
+      expect(heartbeats).toContainEqual(expect.objectContaining({ step: 'waiting-for-pending', pending: 2 }));
+      // The other helm failed; its revision is rolled back first so the upgrade merges against a clean state.
+      expect(result.recovered).toMatch(/^rolled back revision 2 \(failed, since .*\) to revision 1$/);
+      expect(result).toMatchObject({ action: 'upgraded', revision: 4, status: 'deployed' });
+      expect((await history(h, ns)).map((r) => r.status)).toEqual(['superseded', 'failed', 'superseded', 'deployed']);
+      expect((await serverTemplate(ns))?.metadata?.annotations).not.toHaveProperty(NEVER_READY_ANNOTATION);
+    },
+    releaseTestTimeoutMs,
+  );
 
-  it('stops helm when the activity is cancelled', async () => {
-    const ns = await h.cluster.newNamespace();
-    const { env, release } = releaseEnv(h);
-    const running = release(
-      releaseInput(h, 'setup', { namespace: ns, ...v1, podAnnotations: neverReady }, { timeoutSeconds: 60 }),
-    );
-    await waitFor('the install to be pending', async () =>
-      (await history(h, ns)).some((r) => r.status === 'pending-install') ? true : undefined,
-    );
-    env.cancel();
-    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
-    const left = await waitFor('helm to mark the release', async () => {
-      const rows = await history(h, ns);
-      return rows.every((r) => !r.status.startsWith('pending-')) ? rows : undefined;
-    });
-    expect(left).toEqual([{ revision: 1, status: 'failed' }]);
-  }, 90_000);
+  it(
+    'stops helm when the activity is cancelled',
+    async () => {
+      const ns = await h.cluster.newNamespace();
+      const { env, release } = releaseEnv(h);
+      const running = release(
+        releaseInput(h, 'setup', { namespace: ns, ...v1, ...neverReadyPods }, { timeoutSeconds: 60 }),
+      );
+      await waitFor('the install to be pending', async () =>
+        (await history(h, ns)).some((r) => r.status === 'pending-install') ? true : undefined,
+      );
+      env.cancel();
+      await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+      const left = await waitFor('helm to mark the release', async () => {
+        const rows = await history(h, ns);
+        return rows.every((r) => !r.status.startsWith('pending-')) ? rows : undefined;
+      });
+      expect(left).toEqual([{ revision: 1, status: 'failed' }]);
+    },
+    releaseTestTimeoutMs,
+  );
 });

@@ -76,14 +76,13 @@ describe('kubesim exec through client-node Exec', () => {
     expect(result).toEqual({ stdout: 'out\n', stderr: 'err\n', status: { metadata: {}, status: 'Success' } });
   });
 
-  it('reports a non-zero exit code exactly as a kubelet does', async () => {
+  it('reports a non-zero exit code as a WebSocket client of a 1.36 API server sees it', async () => {
     const result = await run(['sh', '-c', 'echo failing >&2; exit 3']);
     expect(result.stderr).toBe('failing\n');
     expect(result.status).toEqual({
       metadata: {},
       status: 'Failure',
-      message:
-        'command terminated with non-zero exit code: error executing command [sh -c echo failing >&2; exit 3], exit code 3',
+      message: 'command terminated with non-zero exit code: command terminated with exit code 3',
       reason: 'NonZeroExitCode',
       details: { causes: [{ reason: 'ExitCode', message: '3' }] },
     });
@@ -93,7 +92,7 @@ describe('kubesim exec through client-node Exec', () => {
     const result = await run(['no-such-binary-kubesim', '--flag']);
     expect(result.status).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500 });
     expect(result.status?.message).toMatch(
-      /^Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-binary-kubesim": executable file not found in \$PATH: unknown$/,
+      /^Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-binary-kubesim": executable file not found in \$PATH: unknown$/,
     );
   });
 
