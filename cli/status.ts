@@ -1,6 +1,6 @@
 /** `styrmin status <deployment-id> -n <namespace>`: the deployment record the cluster keeps. */
 import { Command } from 'commander';
-import { loadKubeConfig } from '../activities/kubernetes/api-errors.js';
+import { loadKubeConfig } from '../activities/kubernetes/kubeconfig.js';
 import { readDeploymentRecord } from '../activities/record/store.js';
 import type { DeploymentRecord } from '../contract/record.js';
 

@@ -2,8 +2,6 @@
 import type { HelmActivities } from '../../contract/activities.js';
 import { releaseChart, type ReleaseDeps } from './release.js';
 
-export type { ReleaseDeps } from './release.js';
-
 /** Builds `releaseChart`. */
 export function createHelmActivities(deps: ReleaseDeps): HelmActivities {
   return { releaseChart: (input) => releaseChart(deps, input) };

@@ -1,12 +1,7 @@
-/**
- * The Kubernetes connection: where the KubeConfig comes from, and the one place that turns
- * Kubernetes API errors into failures an operator can act on.
- */
+/** The one place that turns Kubernetes API errors into failures an operator can act on. */
 import { ApiException } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
-
-export { loadKubeConfig, type KubeConfigSources } from './kubeconfig.js';
 
 /** What a request was about, so a failure can name the verb, resource, namespace and object. */
 export interface KubeRequest {

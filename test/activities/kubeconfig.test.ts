@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { FailureType } from '../../contract/failures.js';
-import { loadKubeConfig } from '../../activities/kubernetes/api-errors.js';
+import { loadKubeConfig } from '../../activities/kubernetes/kubeconfig.js';
 import { createKubernetesActivities } from '../../activities/kubernetes/index.js';
 import { startTestCluster } from '../support/cluster.js';
 import { createDeployment } from './workloads.js';
