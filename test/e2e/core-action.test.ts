@@ -9,6 +9,7 @@ import type { RunResult } from '../../contract/progress.js';
 import { activityInputs, uniqueName } from '../support/temporal.js';
 import type { EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let example: ExampleHarness;
 let harness: EngineHarness;
@@ -24,14 +25,14 @@ describe('core mode', () => {
     const namespace = deploymentId;
     const { client } = harness.temporal;
     await harness.withWorker(async (taskQueue) => {
-      const setup: RunResult = await client.workflow.execute('setup', {
+      const setup: RunResult = await client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}/setup`,
         args: [{ deploymentId, driver: 'example-app', namespace, parameters: { replicas: 1 } }],
       });
       expect(setup.progress.modes[1]!.actions.map((a) => [a.name, a.state])).toEqual([['helm-release', 'succeeded']]);
 
-      const upgrade: RunResult = await client.workflow.execute('upgrade', {
+      const upgrade: RunResult = await client.workflow.execute(lifecycle.upgrade, {
         taskQueue,
         workflowId: `${deploymentId}/upgrade`,
         args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],

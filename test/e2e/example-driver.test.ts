@@ -11,6 +11,7 @@ import type { RunResult } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers, type EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let example: ExampleHarness;
 let harness: EngineHarness;
@@ -39,7 +40,7 @@ describe('the example driver', () => {
     const namespace = deploymentId;
     const { client } = harness.temporal;
     await harness.withWorker(async (taskQueue) => {
-      const setup: RunResult = await client.workflow.execute('setup', {
+      const setup: RunResult = await client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}/setup`,
         args: [
@@ -56,7 +57,7 @@ describe('the example driver', () => {
       const before = await workloads(namespace);
       expect(Object.values(before).map((w) => w.replicas)).toEqual([2, 2]);
 
-      const upgrade: RunResult = await client.workflow.execute('upgrade', {
+      const upgrade: RunResult = await client.workflow.execute(lifecycle.upgrade, {
         taskQueue,
         workflowId: `${deploymentId}/upgrade`,
         args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],

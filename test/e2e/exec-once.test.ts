@@ -25,6 +25,7 @@ import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.j
 import { repoRoot } from '../../scripts/example-environment.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers, startHarness, type EngineHarness } from '../workflows/harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let sim: KubeSim;
 let charts: ChartRepo;
@@ -104,13 +105,13 @@ describe('a migration with a once-only key', () => {
     const migrationHeld = new Promise<void>((resolve) => (held = resolve));
     const first = await worker(taskQueue, held);
     const firstRunning = first.run();
-    const setup: RunResult = await client.workflow.execute('setup', {
+    const setup: RunResult = await client.workflow.execute(lifecycle.setup, {
       taskQueue,
       workflowId: `${deploymentId}/setup`,
       args: [{ deploymentId, driver: 'example-app', namespace, version: '1.0.0', parameters: { replicas: 1 } }],
     });
     expect(setup.progress.modes.map((m) => m.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    const upgrade = await client.workflow.start('upgrade', {
+    const upgrade = await client.workflow.start(lifecycle.upgrade, {
       taskQueue,
       workflowId: `${deploymentId}/upgrade`,
       args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],

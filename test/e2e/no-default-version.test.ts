@@ -11,6 +11,7 @@ import type { RunResult } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 /** The example driver without its default_version line, in a folder of its own. */
 function driverWithoutDefault(): string {
@@ -41,19 +42,19 @@ describe('a driver without default_version', () => {
     const input = { deploymentId, driver: 'example-app', namespace: deploymentId };
     await harness.withWorker(async (taskQueue) => {
       const refused = await client.workflow
-        .execute('setup', { taskQueue, workflowId: `${deploymentId}/setup-refused`, args: [input] })
+        .execute(lifecycle.setup, { taskQueue, workflowId: `${deploymentId}/setup-refused`, args: [input] })
         .catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(WorkflowFailedError);
       const failure = (refused as WorkflowFailedError).cause as ApplicationFailure;
       expect(failure.type).toBe('InvalidInput');
       expect(failure.message).toContain('"version" is required');
 
-      await client.workflow.execute('setup', {
+      await client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}/setup`,
         args: [{ ...input, version: '1.0.0' }],
       });
-      const upgrade: RunResult = await client.workflow.execute('upgrade', {
+      const upgrade: RunResult = await client.workflow.execute(lifecycle.upgrade, {
         taskQueue,
         workflowId: `${deploymentId}/upgrade`,
         args: [{ ...input, targetVersion: '2.0.0' }],

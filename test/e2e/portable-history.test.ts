@@ -16,6 +16,7 @@ import { createStyrminWorker } from '../../runtime/styrmin-worker.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 /** Every payload in `value` (a history, say) decoded to JSON, one per line. */
 function decodedPayloads(value: unknown): string {
@@ -53,7 +54,7 @@ describe('a run resumed on another worker', () => {
     const deploymentId = uniqueName('moved');
     const namespace = deploymentId;
     await harness.withWorker((taskQueue) =>
-      client.workflow.execute('setup', {
+      client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}/setup`,
         args: [{ deploymentId, driver: 'example-app', namespace, version: '1.0.0' }],
@@ -61,7 +62,7 @@ describe('a run resumed on another worker', () => {
     );
 
     const taskQueue = uniqueName('moved-queue');
-    const handle = await client.workflow.start('upgrade', {
+    const handle = await client.workflow.start(lifecycle.upgrade, {
       taskQueue,
       workflowId: `${deploymentId}/upgrade`,
       args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],

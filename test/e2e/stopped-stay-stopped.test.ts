@@ -10,6 +10,7 @@ import type { RunResult, ModeProgress } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers, type EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let example: ExampleHarness;
 let harness: EngineHarness;
@@ -79,7 +80,7 @@ describe("the example driver's upgrade", () => {
     const namespace = deploymentId;
     const { client } = harness.temporal;
     await harness.withWorker(async (taskQueue) => {
-      await client.workflow.execute('setup', {
+      await client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}/setup`,
         args: [{ deploymentId, driver: 'example-app', namespace, version: '1.0.0', parameters: { replicas: 2 } }],
@@ -87,7 +88,7 @@ describe("the example driver's upgrade", () => {
       expect((await lookAtWorker(namespace)).desiredReplicas).toBe(2);
 
       const stopWatching = watchWorker(namespace);
-      const upgrade: RunResult = await client.workflow.execute('upgrade', {
+      const upgrade: RunResult = await client.workflow.execute(lifecycle.upgrade, {
         taskQueue,
         workflowId: `${deploymentId}/upgrade`,
         args: [{ deploymentId, driver: 'example-app', namespace, targetVersion: '2.0.0' }],

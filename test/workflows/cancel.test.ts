@@ -4,6 +4,7 @@ import { readDeploymentRecord } from '../../activities/record/store.js';
 import { progressQuery } from '../../contract/messages.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let harness: EngineHarness;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ describe('cancelling a run', () => {
     const input = { deploymentId, driver: 'lab-app', namespace: 'lab-cancel', parameters: { owner: 'ops' } };
     const { client } = harness.temporal;
     await harness.withWorker(async (taskQueue) => {
-      const handle = await client.workflow.start('setup', {
+      const handle = await client.workflow.start(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}/setup`,
         args: [{ ...input, config: { delays: { prepare_a: 30_000 } } }],
@@ -45,7 +46,7 @@ describe('cancelling a run', () => {
       expect((await handle.describe()).status.name).toBe('CANCELLED');
       expect((await handle.query(progressQuery)).status).toBe('cancelled');
 
-      const again = await client.workflow.execute('setup', {
+      const again = await client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}/setup-again`,
         args: [input],

@@ -5,6 +5,7 @@ import type { SetupInput } from '../../contract/lifecycle.js';
 import type { RunResult } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let harness: EngineHarness;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ describe('setup on a real Temporal server', () => {
     const id = uniqueName('order');
     const delays = { prepare_a: 200, prepare_b: 1200, prepare_c: 600, install: 400, verify: 100 };
     const result: RunResult = await harness.withWorker((taskQueue) =>
-      harness.temporal.client.workflow.execute('setup', {
+      harness.temporal.client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${id}-setup`,
         args: [labSetup(id, { delays })],
@@ -60,7 +61,7 @@ describe('setup on a real Temporal server', () => {
       ['prepare_a', 'prepare_b', 'prepare_c', 'prepare_d', 'prepare_e'].map((a) => [a, 2000]),
     );
     const result: RunResult = await harness.withWorker((taskQueue) =>
-      harness.temporal.client.workflow.execute('setup', {
+      harness.temporal.client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${id}-setup`,
         args: [labSetup(id, { delays })],
@@ -76,7 +77,7 @@ describe('setup on a real Temporal server', () => {
     const id = uniqueName('fail');
     const workflowId = `${id}-setup`;
     const error = await harness.withWorker(async (taskQueue) => {
-      const run = harness.temporal.client.workflow.execute('setup', {
+      const run = harness.temporal.client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId,
         args: [labSetup(id, { fail: ['prepare_b'], delays: { prepare_a: 1000 } })],
@@ -104,7 +105,11 @@ describe('setup on a real Temporal server', () => {
     const id = uniqueName('plain');
     const error = await harness.withWorker((taskQueue) =>
       harness.temporal.client.workflow
-        .execute('setup', { taskQueue, workflowId: `${id}-setup`, args: [labSetup(id, { throwPlain: ['prepare_c'] })] })
+        .execute(lifecycle.setup, {
+          taskQueue,
+          workflowId: `${id}-setup`,
+          args: [labSetup(id, { throwPlain: ['prepare_c'] })],
+        })
         .then(
           () => undefined,
           (err: unknown) => err,
@@ -118,7 +123,7 @@ describe('setup on a real Temporal server', () => {
   it('answers the progress query while a run is in flight', async () => {
     const id = uniqueName('progress');
     await harness.withWorker(async (taskQueue) => {
-      const handle = await harness.temporal.client.workflow.start('setup', {
+      const handle = await harness.temporal.client.workflow.start(lifecycle.setup, {
         taskQueue,
         workflowId: `${id}-setup`,
         args: [labSetup(id, { delays: { prepare_c: 1500 } })],
@@ -148,12 +153,12 @@ describe('setup on a real Temporal server', () => {
     await harness.withWorker(async (taskQueue) => {
       const { client } = harness.temporal;
       await Promise.all([
-        client.workflow.execute('setup', {
+        client.workflow.execute(lifecycle.setup, {
           taskQueue,
           workflowId: `${a}-setup`,
           args: [labSetup(a, { delays: { install: 500 } })],
         }),
-        client.workflow.execute('setup', {
+        client.workflow.execute(lifecycle.setup, {
           taskQueue,
           workflowId: `${b}-setup`,
           args: [{ deploymentId: b, driver: 'lab-twin', namespace: 'lab' } satisfies SetupInput],

@@ -3,6 +3,7 @@ import { type ApplicationFailure } from '@temporalio/common';
 import { progressQuery } from '../../contract/messages.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let harness: EngineHarness;
 beforeAll(async () => {
@@ -16,7 +17,7 @@ describe('one lifecycle run per deployment', () => {
     const input = { deploymentId, driver: 'lab-app', namespace: 'lab', parameters: { owner: 'ops' } };
     const { client } = harness.temporal;
     await harness.withWorker(async (taskQueue) => {
-      const first = await client.workflow.start('setup', {
+      const first = await client.workflow.start(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}-first`,
         args: [{ ...input, config: { delays: { prepare_a: 3000 } } }],
@@ -26,7 +27,7 @@ describe('one lifecycle run per deployment', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       const error = await client.workflow
-        .execute('setup', { taskQueue, workflowId: `${deploymentId}-second`, args: [input] })
+        .execute(lifecycle.setup, { taskQueue, workflowId: `${deploymentId}-second`, args: [input] })
         .then(
           () => undefined,
           (err: unknown) => err,
@@ -37,7 +38,7 @@ describe('one lifecycle run per deployment', () => {
       expect(cause.message).toContain(`deployment "${deploymentId}" is busy: the setup run "${deploymentId}-first"`);
 
       await first.result();
-      const third = await client.workflow.execute('upgrade', {
+      const third = await client.workflow.execute(lifecycle.upgrade, {
         taskQueue,
         workflowId: `${deploymentId}-third`,
         args: [{ deploymentId, driver: 'lab-app', namespace: 'lab', targetVersion: '1.1.0' }],

@@ -3,6 +3,7 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { readDeploymentRecord } from '../../activities/record/store.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let harness: EngineHarness;
 beforeAll(async () => {
@@ -165,7 +166,7 @@ describe('the deployment record', () => {
     ).toBeUndefined();
     const { client } = harness.temporal;
     await harness.withWorker(async (taskQueue) => {
-      const stuck = await client.workflow.start('upgrade', {
+      const stuck = await client.workflow.start(lifecycle.upgrade, {
         taskQueue,
         workflowId: `${deploymentId}/upgrade-stuck`,
         args: [

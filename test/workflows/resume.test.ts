@@ -4,6 +4,7 @@ import { progressQuery } from '../../contract/messages.js';
 import type { RunResult } from '../../contract/progress.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let harness: EngineHarness;
 beforeAll(async () => {
@@ -27,7 +28,7 @@ describe('worker restarts', () => {
     const deploymentId = uniqueName('resume');
     const taskQueue = uniqueName('resume-queue');
     const { client } = harness.temporal;
-    const handle = await client.workflow.start('setup', {
+    const handle = await client.workflow.start(lifecycle.setup, {
       taskQueue,
       workflowId: `${deploymentId}/setup`,
       args: [

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
+import * as lifecycle from '../../workflows/hooks.js';
 
 let harness: EngineHarness;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ function probeRun(url: string) {
   const deploymentId = uniqueName('probe');
   return harness.withWorker((taskQueue) =>
     harness.temporal.client.workflow
-      .execute('setup', {
+      .execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}-setup`,
         args: [
