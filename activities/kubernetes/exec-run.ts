@@ -71,7 +71,8 @@ export async function runCommand(target: CommandTarget): Promise<CommandRun> {
     socket = await Promise.race([opening, ctx.cancelled]);
   } catch (e) {
     if (ctx.cancellationSignal.aborted) throw e;
-    if (httpStatusOf(e) !== 404) throw kubeFailure(e, { verb: 'create', resource: 'pods/exec', namespace, name: pod });
+    // The exec WebSocket is an HTTP GET: the API server checks `get` on pods/exec first (and `create` since 1.30).
+    if (httpStatusOf(e) !== 404) throw kubeFailure(e, { verb: 'get', resource: 'pods/exec', namespace, name: pod });
     throw ApplicationFailure.create({
       type: FailureType.ComponentNotReady,
       message: `Pod "${pod}" in namespace "${namespace}" went away before the command ${JSON.stringify(command)} started`,

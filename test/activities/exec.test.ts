@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import { Exec, type V1Status } from '@kubernetes/client-node';
 import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
 import type { ExecuteCommandsInput } from '../../contract/kubernetes.js';
@@ -32,6 +34,33 @@ afterAll(async () => {
 
 const exec = (commands: string[][], more: Partial<ExecuteCommandsInput> = {}) =>
   runActivity(c.activities.executeCommands, { deploymentId: 'shop', namespace, component: web, commands, ...more });
+
+describe('the exec API', () => {
+  it('reports a non-zero exit with the same status on kubesim and on a real API server', async () => {
+    const [pod] = await livePods(c, namespace, 'app=shop,component=web');
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      new Exec(c.kubeConfig())
+        .exec(
+          namespace,
+          pod!.metadata!.name!,
+          'app',
+          ['sh', '-c', 'exit 3'],
+          new PassThrough(),
+          null,
+          null,
+          false,
+          resolve,
+        )
+        .catch(reject);
+    });
+    expect(status).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      message: 'command terminated with non-zero exit code: command terminated with exit code 3',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
+  });
+});
 
 describe('executeCommands', () => {
   it('returns exit code and output of a command, and logs each output line', async () => {
