@@ -58,7 +58,8 @@ function forbiddenError(info: RequestInfo, message?: string): KubeError {
       {},
     );
   }
-  const verb = info.subresource === 'exec' ? 'create' : info.verb;
+  // An exec is a WebSocket GET: the API server checks `get` on pods/exec first, and names it when refusing.
+  const verb = info.subresource === 'exec' ? 'get' : info.verb;
   const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
   const subject = info.name ? `${qualifiedResource(info)} "${info.name}"` : qualifiedResource(info);
   const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';

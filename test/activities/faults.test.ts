@@ -173,8 +173,8 @@ describeSimOnly('faults injected by the simulator (kubesim only: a real cluster 
     sim.faults.inject({ status: 403, count: 1, match: { pathIncludes: '/exec' } });
     const refused = await failureOf(runActivity(c.activities.executeCommands, input));
     expect([refused.type, refused.nonRetryable]).toEqual([FailureType.KubernetesRequestRejected, true]);
-    expect(refused.message).toMatch(/refused to create pods\/exec "web-[^"]+" in namespace/);
-    expect(refused.message).toContain('cannot create resource "pods/exec"');
+    expect(refused.message).toMatch(/refused to get pods\/exec "web-[^"]+" in namespace/);
+    expect(refused.message).toContain('cannot get resource "pods/exec"');
 
     for (const fault of [
       () => sim.faults.inject({ status: 503, match: { pathIncludes: '/exec' } }),
