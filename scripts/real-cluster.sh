@@ -109,7 +109,7 @@ kubernetes_module() {
   only_source "kubernetes-v$KUBE_VERSION"
   [ -f "$dir/go.sum" ] && return
   rm -rf "$dir" && mkdir -p "$dir"
-  gomod=$(go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" | jq -r .GoMod)
+  gomod=$(module_field "k8s.io/kubernetes@v$KUBE_VERSION" GoMod)
   (
     cd "$dir"
     go mod init styrmin.local/real-cluster/kubernetes 2>/dev/null
@@ -162,15 +162,21 @@ etcd_module() {
   )
 }
 
+# A field of `go mod download -json <module@version>` (downloading the module if needed).
+module_field() {
+  go mod download -json "$1" | python3 -c "import json, sys; print(json.load(sys.stdin)['$2'])"
+}
+
 # kwok and kwokctl, from a copy of the module source with kwok-exec-exit-code.patch applied.
 kwok_source() {
   local dir=$SRC/kwok-v$KWOK_VERSION mod
   only_source "kwok-v$KWOK_VERSION"
-  mod=$(go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" | jq -r .Dir)
+  mod=$(module_field "sigs.k8s.io/kwok@v$KWOK_VERSION" Dir)
   rm -rf "$dir"
   cp -r "$mod" "$dir"
   chmod -R u+w "$dir"
-  patch -p1 -s -d "$dir" < "$KWOK_PATCH"
+  # git apply works on plain folders too; git is there wherever this repository was cloned.
+  git -C "$dir" apply -p1 "$KWOK_PATCH"
 }
 
 kwok_commands() {
@@ -182,7 +188,6 @@ kwok_commands() {
 
 cmd_build() {
   command -v go >/dev/null || die "go is not on PATH"
-  command -v jq >/dev/null || die "jq is not on PATH"
   mkdir -p "$BIN" "$SRC"
   # Static binaries, reproducible paths; the local toolchain (no toolchain downloads).
   export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" GOTOOLCHAIN=local
