@@ -2,6 +2,7 @@
 import type { RequestInfo } from './http/request-info.js';
 import { qualifiedResource } from './resources.js';
 import { KubeError } from './status.js';
+import { seededRandom } from './util.js';
 
 /** Which requests a fault applies to; every given field must match. */
 export interface FaultMatch {
@@ -120,18 +121,6 @@ export interface ChaosFaults {
   match?: FaultMatch;
   /** Seed of the random sequence, so a failing run can be repeated. @default 1 */
   seed?: number;
-}
-
-/** A small seeded random number generator (mulberry32): the same seed gives the same faults. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Faults to apply to upcoming requests; each rule is used up after `count` matching requests. */

@@ -19,7 +19,7 @@ import {
 } from '../../activities/kubernetes/once.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createDeployment } from './workloads.js';
-import { activityEnv, failureOf, runActivity } from './fixtures.js';
+import { activityEnv, failureOf, runActivity, waitUntilReady } from './fixtures.js';
 
 let c: TestCluster;
 let namespace: string;
@@ -30,13 +30,7 @@ beforeAll(async () => {
   c = await startTestCluster();
   namespace = await c.newNamespace();
   await createDeployment(c, namespace, 'web', web.selector, 1);
-  await runActivity(c.activities.waitForComponents, {
-    deploymentId: 'shop',
-    namespace,
-    components: [web],
-    state: 'ready',
-    timeoutSeconds: c.waitSeconds,
-  });
+  await waitUntilReady(c, namespace, [web]);
 });
 afterAll(async () => {
   if (c.sim) await Promise.all(files.map((f) => rm(f, { force: true })));

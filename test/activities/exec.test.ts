@@ -7,7 +7,7 @@ import { FailureType } from '../../contract/failures.js';
 import type { ExecuteCommandsInput } from '../../contract/kubernetes.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createDeployment } from './workloads.js';
-import { activityEnv, failureOf, livePods, runActivity, until } from './fixtures.js';
+import { activityEnv, failureOf, livePods, runActivity, until, waitUntilReady } from './fixtures.js';
 
 let c: TestCluster;
 let namespace: string;
@@ -19,13 +19,7 @@ beforeAll(async () => {
   c = await startTestCluster();
   namespace = await c.newNamespace();
   await createDeployment(c, namespace, 'web', web.selector, 2);
-  await runActivity(c.activities.waitForComponents, {
-    deploymentId: 'shop',
-    namespace,
-    components: [web],
-    state: 'ready',
-    timeoutSeconds: c.waitSeconds,
-  });
+  await waitUntilReady(c, namespace, [web]);
 });
 afterAll(async () => {
   if (c.sim) await rm(scratch, { force: true });

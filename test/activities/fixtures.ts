@@ -2,6 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import type { ComponentRef } from '../../contract/run-context.js';
 import type { TestCluster } from '../support/cluster.js';
 
 /** Polls `check` until it returns true; fails with `what` after `seconds`. */
@@ -33,6 +34,12 @@ export function activityEnv(): { env: MockActivityEnvironment; logs: LogEntry[];
 /** Runs an activity function in a fresh activity context, as a worker would. */
 export function runActivity<I, O>(fn: (input: I) => Promise<O>, input: I, env = activityEnv().env): Promise<O> {
   return env.run(fn, input);
+}
+
+/** Waits, through the waitForComponents activity, until every workload of the components is ready. */
+export async function waitUntilReady(c: TestCluster, namespace: string, components: ComponentRef[]): Promise<void> {
+  const input = { deploymentId: 'shop', namespace, components, state: 'ready' as const, timeoutSeconds: c.waitSeconds };
+  await runActivity(c.activities.waitForComponents, input);
 }
 
 /** The ApplicationFailure a promise rejects with (any other outcome fails the test). */

@@ -2,7 +2,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createBarePod, createDeployment } from './workloads.js';
-import { activityEnv, failureOf, livePods, runActivity, until } from './fixtures.js';
+import { activityEnv, failureOf, livePods, runActivity, until, waitUntilReady } from './fixtures.js';
 
 let c: TestCluster;
 beforeAll(async () => {
@@ -18,13 +18,7 @@ async function webWithStrayPod() {
   const namespace = await c.newNamespace();
   await createDeployment(c, namespace, 'web', web.selector, 2);
   await createBarePod(c, namespace, 'web-debug', web.selector);
-  await runActivity(c.activities.waitForComponents, {
-    deploymentId: 'shop',
-    namespace,
-    components: [web],
-    state: 'ready',
-    timeoutSeconds: c.waitSeconds,
-  });
+  await waitUntilReady(c, namespace, [web]);
   await until(
     'the stray pod to run',
     c.waitSeconds,

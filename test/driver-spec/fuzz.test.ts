@@ -10,19 +10,8 @@ import { loadDriver } from '../../driver-spec/load.js';
 import { planHook } from '../../driver-spec/plan.js';
 import { DriverSpecError, formatProblem } from '../../driver-spec/problems.js';
 import { validateHookInput } from '../../driver-spec/validate-input.js';
+import { seededRandom } from '../../kubesim/util.js';
 import { removeTempFolders, specFixture, tempFolder } from './helpers.js';
-
-/** mulberry32: a tiny deterministic generator, so a failing iteration can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
@@ -133,7 +122,8 @@ describe('driver spec fuzzing', () => {
       const dir = await tempFolder();
       for (const module of base.modules) await copyFile(path.join(base.dir, module), path.join(dir, module));
       const original = await readFile(path.join(base.dir, base.spec ?? 'driver.styrmin.yml'), 'utf8');
-      const rng = random(20261130 + baseIndex);
+      // Seeded, so a failing iteration can be replayed.
+      const rng = seededRandom(20261130 + baseIndex);
       const outcomes = { loaded: 0, rejected: 0 };
       for (let iteration = 0; iteration < 150; iteration++) {
         // Decimal versions are quoted before the round trip through plain data: 1.10 must stay "1.10".

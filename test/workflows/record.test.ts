@@ -24,6 +24,23 @@ function run(hook: 'setup' | 'upgrade', input: Record<string, unknown>) {
   );
 }
 
+/** Sets up a new deployment, then upgrades it to 1.4.0 with `action` told to fail; returns its id. */
+async function setUpThenFailUpgrade(prefix: string, action: string): Promise<string> {
+  const deploymentId = uniqueName(prefix);
+  expect(
+    await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } }),
+  ).toBeUndefined();
+  const error = await run('upgrade', {
+    deploymentId,
+    driver: 'lab-app',
+    namespace,
+    targetVersion: '1.4.0',
+    config: { fail: [action] },
+  });
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  return deploymentId;
+}
+
 const record = (deploymentId: string) => readDeploymentRecord(harness.kubeConfig(), { deploymentId, namespace });
 
 describe('the deployment record', () => {
@@ -108,18 +125,7 @@ describe('the deployment record', () => {
   });
 
   it('says so when an upgrade fails, and what state it left', async () => {
-    const deploymentId = uniqueName('broken');
-    expect(
-      await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } }),
-    ).toBeUndefined();
-    const error = await run('upgrade', {
-      deploymentId,
-      driver: 'lab-app',
-      namespace,
-      targetVersion: '1.4.0',
-      config: { fail: ['migrate'] },
-    });
-    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const deploymentId = await setUpThenFailUpgrade('broken', 'migrate');
     const failed = await record(deploymentId);
     expect(failed).toMatchObject({ status: 'failed', appVersion: '1.0.0' });
     expect(failed!.history.at(-1)).toMatchObject({
@@ -133,18 +139,7 @@ describe('the deployment record', () => {
   });
 
   it('follows the release: after core succeeded and post failed, the new version is what is deployed', async () => {
-    const deploymentId = uniqueName('released');
-    expect(
-      await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } }),
-    ).toBeUndefined();
-    const error = await run('upgrade', {
-      deploymentId,
-      driver: 'lab-app',
-      namespace,
-      targetVersion: '1.4.0',
-      config: { fail: ['notify'] },
-    });
-    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const deploymentId = await setUpThenFailUpgrade('released', 'notify');
     expect(await record(deploymentId)).toMatchObject({
       status: 'failed',
       appVersion: '1.4.0',
