@@ -39,10 +39,11 @@ async function run(): Promise<void> {
       drivers,
       kubeConfig: lazyKubeConfig(),
       defaults: { chartLocations: config.chartLocations },
+      helmConcurrency: config.helmConcurrency,
     });
     const served = drivers.map((d) => `${d.name}@${d.version}`).join(', ');
     console.log(
-      `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}); drivers: ${served}`,
+      `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}, ${config.helmConcurrency} Helm release steps at once); drivers: ${served}`,
     );
     await worker.run();
   } finally {

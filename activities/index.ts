@@ -19,6 +19,8 @@ export interface ActivityDeps {
   defaults?: ContextDefaults;
   /** Age after which a pending Helm revision counts as abandoned by a dead helm. @default the step's timeout + 60 s */
   pendingStaleAfterSeconds?: number;
+  /** Helm release steps this worker runs at once; the others wait. @default 4 */
+  helmConcurrency?: number;
 }
 
 /** The worker's activities, by the names the contract gives them. */

@@ -23,12 +23,15 @@ export interface ErrorFault {
   message?: string;
   /** Retry-After and details.retryAfterSeconds of a 429 or 503. @default 1 */
   retryAfterSeconds?: number;
+  /** A write is carried out first and only its answer is replaced, as when the answer was lost. @default false */
+  afterWrite?: boolean;
 }
 
 /** The outcome of the faults that matched one request. */
 export interface FaultPlan {
   delayMs: number;
-  action?: { kind: 'error'; error: KubeError } | { kind: 'drop' };
+  /** `carriedOut`: the request is carried out first, then its answer is replaced (see {@link ChaosFaults.afterWrites}). */
+  action?: ({ kind: 'error'; error: KubeError } | { kind: 'drop' }) & { carriedOut?: boolean };
 }
 
 interface Rule {
@@ -121,7 +124,17 @@ export interface ChaosFaults {
   match?: FaultMatch;
   /** Seed of the random sequence, so a failing run can be repeated. @default 1 */
   seed?: number;
+  /**
+   * A 500, 502 or 504 or a dropped connection on a write (POST, PUT, PATCH, DELETE) comes after the
+   * write was carried out, as when the API server did the work and its answer was lost: a client
+   * cannot tell which happened, so repeating the write must be safe. @default false
+   */
+  afterWrites?: boolean;
 }
+
+const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Answers that do not say whether the request was carried out. */
+const ambiguousStatuses = new Set([500, 502, 504]);
 
 /** Faults to apply to upcoming requests; each rule is used up after `count` matching requests. */
 export class FaultInjector {
@@ -177,6 +190,7 @@ export class FaultInjector {
       } else if (!plan.action) {
         plan.action =
           rule.kind === 'drop' ? { kind: 'drop' } : { kind: 'error', error: errorFor(rule.fault as ErrorFault, info) };
+        if (rule.fault?.afterWrite && writeMethods.has(method.toUpperCase())) plan.action.carriedOut = true;
         rule.remaining--;
       }
     }
@@ -195,8 +209,14 @@ export class FaultInjector {
       return undefined;
     if (chaos.random() >= chaos.rate) return undefined;
     const fault = chaos.faults[Math.floor(chaos.random() * chaos.faults.length)]!;
-    const kind = fault === 'drop' ? 'drop' : String(fault.status);
+    const carriedOut =
+      chaos.afterWrites === true &&
+      writeMethods.has(method.toUpperCase()) &&
+      (fault === 'drop' || ambiguousStatuses.has(fault.status));
+    const kind = (fault === 'drop' ? 'drop' : String(fault.status)) + (carriedOut ? ' after the write' : '');
     this.chaosCounts[kind] = (this.chaosCounts[kind] ?? 0) + 1;
-    return fault === 'drop' ? { kind: 'drop' } : { kind: 'error', error: errorFor(fault, info) };
+    const action: FaultPlan['action'] =
+      fault === 'drop' ? { kind: 'drop' } : { kind: 'error', error: errorFor(fault, info) };
+    return carriedOut ? { ...action, carriedOut } : action;
   }
 }

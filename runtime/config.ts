@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { defaultTaskQueue } from '../contract/lifecycle.js';
+import { defaultHelmConcurrency } from '../activities/helm/index.js';
 
 /** Where and how to reach Temporal. */
 export interface TemporalConnectionConfig {
@@ -31,6 +32,8 @@ export interface StyrminConfig extends TemporalConnectionConfig {
   driverDirs: string[];
   /** Chart locations replacing drivers' own, e.g. a mirror (STYRMIN_CHART_LOCATIONS="example-app=http://mirror/charts,..."). */
   chartLocations: Record<string, string>;
+  /** Helm release steps the worker runs at once; the others wait, saying so. @default 4 (STYRMIN_HELM_CONCURRENCY) */
+  helmConcurrency: number;
 }
 
 /** The worker's whole configuration; throws a message saying what to fix when a setting is wrong. */
@@ -40,6 +43,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StyrminConf
     taskQueue: taskQueueFromEnv(env),
     driverDirs: (env.STYRMIN_DRIVERS || 'drivers').split(',').map((dir) => path.resolve(dir.trim())),
     chartLocations: chartLocationsFromEnv(env.STYRMIN_CHART_LOCATIONS),
+    helmConcurrency: positiveInteger('STYRMIN_HELM_CONCURRENCY', env.STYRMIN_HELM_CONCURRENCY, defaultHelmConcurrency),
   };
 }
 
@@ -122,6 +126,13 @@ function checkClientCertPair(profile: ClientConfigProfile): void {
     `TLS has ${given} but not ${missing}: set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH ` +
       "(or the *_DATA variables, or client_cert_path and client_key_path in the profile's tls table), or neither",
   );
+}
+
+function positiveInteger(name: string, text: string | undefined, fallback: number): number {
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${text}: give a whole number of at least 1`);
+  return value;
 }
 
 function chartLocationsFromEnv(text: string | undefined): Record<string, string> {

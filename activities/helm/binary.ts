@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
 
@@ -46,8 +45,8 @@ export interface HelmWorkdir {
   dispose(): void;
 }
 
-/** Writes the same connection the kube activities use to a 0600 file helm can read. */
-export function createHelmWorkdir(kc: KubeConfig): HelmWorkdir {
+/** Writes the kubeconfig helm uses (the release proxy's, api-proxy.ts) to a 0600 file. */
+export function createHelmWorkdir(kubeconfig: string): HelmWorkdir {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'styrmin-helm-'));
   const writeFile = (name: string, text: string): string => {
     const file = path.join(dir, name);
@@ -56,7 +55,7 @@ export function createHelmWorkdir(kc: KubeConfig): HelmWorkdir {
   };
   return {
     dir,
-    kubeconfigPath: writeFile('kubeconfig.json', kc.exportConfig()),
+    kubeconfigPath: writeFile('kubeconfig.json', kubeconfig),
     writeFile,
     dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
@@ -89,11 +88,35 @@ export interface HelmRunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * Runs helm under a shell that stops it (SIGTERM) when the worker's end of its stdin closes, which
+ * happens however the worker ends, SIGKILL included: a helm that outlived its worker would go on
+ * changing a release that the activity's next attempt is recovering (release.ts).
+ */
+const guardScript = [
+  'helm=$1; shift',
+  'exec 3<&0', // a background job's stdin is /dev/null unless redirected explicitly
+  '"$helm" "$@" </dev/null 3<&- & pid=$!',
+  '{ cat <&3 >/dev/null; kill -TERM "$pid"; } >/dev/null 2>&1 &',
+  'exec 3<&-',
+  'trap \'kill -TERM "$pid" 2>/dev/null\' TERM',
+  'wait "$pid"; status=$?',
+  // `wait` returns early when the trap ran; wait again for helm to finish marking the release.
+  'while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done',
+  'exit "$status"',
+].join('\n');
+
 /** Runs `helm <args> --kubeconfig <file>` and resolves with its exit status and output; never rejects on a non-zero exit. */
 export function runHelm(args: string[], opts: HelmRunOptions): Promise<HelmResult> {
   const fullArgs = [...args, '--kubeconfig', opts.kubeconfigPath];
   const env = opts.env ?? process.env;
-  const child = spawn(findHelm(env), fullArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // Its own process group, so a SIGKILL after the grace period reaches helm as well as the shell.
+  const child = spawn('/bin/sh', ['-c', guardScript, 'helm-guard', findHelm(env), ...fullArgs], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env,
+    detached: true,
+  });
+  child.stdin.on('error', () => undefined); // the guard may be gone already
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -103,7 +126,15 @@ export function runHelm(args: string[], opts: HelmRunOptions): Promise<HelmResul
     if (child.exitCode !== null || child.signalCode !== null) return;
     stderr += `\n[styrmin] stopping helm: ${why}\n`;
     child.kill('SIGTERM');
-    timers.push(setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 10_000));
+    timers.push(
+      setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, opts.killGraceMs ?? 10_000),
+    );
   };
   const onAbort = (): void => kill('the step was cancelled');
   if (opts.signal?.aborted) onAbort();
@@ -115,6 +146,7 @@ export function runHelm(args: string[], opts: HelmRunOptions): Promise<HelmResul
     child.on('error', reject);
     child.on('close', (code, signal) => {
       timers.forEach((t) => clearTimeout(t));
+      child.stdin.end(); // lets the guard's watcher end
       opts.signal?.removeEventListener('abort', onAbort);
       const result = { args: fullArgs, code, signal, stdout, stderr };
       opts.onOutput?.(result);
@@ -149,6 +181,7 @@ const transientHelmErrors: RegExp[] = [
   // Discovery and connection failures.
   /couldn't get resource list/i,
   /Kubernetes cluster unreachable/i,
+  /API server unreachable from the release proxy/i,
   /connection refused|connection reset|broken pipe|i\/o timeout|TLS handshake timeout|no such host|http2: client connection lost|GOAWAY/i,
   /unexpected EOF|EOF$/im,
 ];

@@ -96,13 +96,21 @@ export type PendingRecovery =
  * A pending revision younger than `staleAfterMs` may belong to a helm that is still working
  * (helm ends every operation within its --timeout), so it is waited for; an older one was left
  * by a dead client and is rolled back to the last good revision, or uninstalled if none exists.
+ * A revision started at or after `abandonedSinceMs` is recovered at once: an earlier attempt of
+ * the same step started it, and that attempt has ended, its helm with it (binary.ts).
  */
-export function planPendingRecovery(history: ReleaseRevision[], now: Date, staleAfterMs: number): PendingRecovery {
+export function planPendingRecovery(
+  history: ReleaseRevision[],
+  now: Date,
+  staleAfterMs: number,
+  abandonedSinceMs?: number,
+): PendingRecovery {
   const latest = latestRevision(history);
   if (!latest || !pendingStatuses.includes(latest.status)) return { kind: 'none' };
   const started = Date.parse(latest.updated);
   const ageMs = Number.isNaN(started) ? Number.POSITIVE_INFINITY : now.getTime() - started;
-  if (ageMs < staleAfterMs) return { kind: 'wait', pending: latest, ageMs };
+  const abandoned = abandonedSinceMs !== undefined && started >= abandonedSinceMs;
+  if (ageMs < staleAfterMs && !abandoned) return { kind: 'wait', pending: latest, ageMs };
   const to = lastGoodRevision(history);
   return to ? { kind: 'rollback', pending: latest, to } : { kind: 'uninstall', pending: latest };
 }

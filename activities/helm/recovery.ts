@@ -70,15 +70,20 @@ async function uninstall(step: ReleaseStep): Promise<HelmResult> {
  * Brings the release to a state a new install or upgrade can start from, and says what it did:
  * waits while a pending revision may still belong to a live helm; once it is older than
  * `staleAfterMs`, rolls it back to the last good revision (or uninstalls it if none exists).
- * A release whose latest revision failed after a good one is rolled back to that one too: helm
+ * A pending revision started by an earlier attempt of this step (at or after `abandonedSinceMs`)
+ * is recovered at once. A release whose latest revision failed after a good one is rolled back to that one too: helm
  * merges an upgrade against the last *deployed* manifest, so what the failed revision added to
  * the objects would otherwise stay.
  */
-export async function prepareRelease(step: ReleaseStep, staleAfterMs: number): Promise<string | undefined> {
+export async function prepareRelease(
+  step: ReleaseStep,
+  staleAfterMs: number,
+  abandonedSinceMs?: number,
+): Promise<string | undefined> {
   const { release, namespace, ctx } = step;
   for (;;) {
     const history = await releaseHistory(step.helm, release, namespace);
-    const plan = planPendingRecovery(history, new Date(), staleAfterMs);
+    const plan = planPendingRecovery(history, new Date(), staleAfterMs, abandonedSinceMs);
     if (plan.kind === 'wait') {
       step.setStep(
         `waiting for revision ${plan.pending.revision} (${plan.pending.status}): another helm may still be working on it`,

@@ -1,7 +1,9 @@
 /**
- * The Helm release step: render the values, recover a release a dead client left pending, then
- * `helm upgrade --install --wait` with the workloads Styrmin stopped kept stopped; on failure roll
- * back or keep the failed revision. docs/release.md explains each rule.
+ * The Helm release step: wait for one of the worker's Helm slots, render the values, recover a
+ * release a dead client left pending, then `helm upgrade --install --wait` with the workloads
+ * Styrmin stopped kept stopped; on failure roll back or keep the failed revision. Helm reaches the
+ * API server through a proxy that retries transient faults request by request (api-proxy.ts).
+ * docs/release.md explains each rule.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -16,7 +18,9 @@ import { prepareRelease, releaseFailure, type ReleaseStep } from './recovery.js'
 import { latestRevision, releaseHistory, releaseManifest, revisionValues } from './history.js';
 import { keepStopped, stopAgainAfterRollback } from './keep-stopped.js';
 import { kubeClients } from '../kubernetes/workloads.js';
-import { createHelmWorkdir, outputTail, runHelm } from './binary.js';
+import { createHelmWorkdir, outputTail, runHelm, type HelmWorkdir } from './binary.js';
+import { startApiProxy, type ApiProxy, type ApiProxyOptions, type ProxyStats } from './api-proxy.js';
+import type { HelmSlot, HelmSlots } from './slots.js';
 import { sortedKeys } from './values-filters.js';
 import { renderValues } from './values.js';
 
@@ -28,6 +32,18 @@ export interface ReleaseDeps {
   drivers: LoadedDriver[];
   /** Age after which a pending revision counts as abandoned by a dead helm. @default the step's timeout + 60 */
   pendingStaleAfterSeconds?: number;
+  /** The worker's bound on release steps running at once. */
+  slots: HelmSlots;
+  /** How the proxy in front of the API server retries; tests shorten it. */
+  proxy?: ApiProxyOptions;
+}
+
+/** What the step reports in its heartbeat: shown in Temporal Web under the pending activity. */
+export interface ReleaseHeartbeat {
+  release: string;
+  step: string;
+  /** API requests helm made and the retries that hid transient faults from it. */
+  api?: ProxyStats;
 }
 
 const releaseName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -70,29 +86,47 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
   const values = await renderValues(driverDir, context);
   const source = chartSource(context.app.chart, context.app.name, driverDir);
   const chartRef = `${source.chartName}-${source.version}`;
-  const kc = deps.kubeConfig();
-  const clients = kubeClients(kc);
-  const workdir = createHelmWorkdir(kc);
-  let step = 'reading the release history';
-  const helm = (args: string[], log = false) =>
-    runHelm(args, {
-      kubeconfigPath: workdir.kubeconfigPath,
-      signal: ctx.cancellationSignal,
-      onHeartbeat: () => ctx.heartbeat({ release, step }),
-      deadlineMs: (timeoutSeconds + 120) * 1000,
-      onOutput: log
-        ? (r) =>
-            ctx.log.info(`helm ${args[0]} ${release}: exit ${r.code ?? r.signal}`, {
-              stdout: r.stdout,
-              stderr: r.stderr,
-            })
-        : undefined,
-    });
-  const stopAgain = () => stopAgainAfterRollback(clients, { release, namespace, timeoutSeconds });
-  const stepOf: ReleaseStep = { release, namespace, timeoutSeconds, helm, setStep: (s) => (step = s), stopAgain, ctx };
+  let step = 'waiting for a Helm slot';
+  let proxy: ApiProxy | undefined;
+  let workdir: HelmWorkdir | undefined;
+  const heartbeat = () => ctx.heartbeat({ release, step, api: proxy?.stats } satisfies ReleaseHeartbeat);
+  const slot = await waitForSlot(deps.slots, ctx, (s) => (step = s), heartbeat);
   try {
-    ctx.heartbeat({ release, step });
-    const recovered = await prepareRelease(stepOf, (deps.pendingStaleAfterSeconds ?? timeoutSeconds + 60) * 1000);
+    const kc = deps.kubeConfig();
+    proxy = await startApiProxy(kc, deps.proxy);
+    const kubeconfigPath = (workdir = createHelmWorkdir(proxy.kubeconfig)).kubeconfigPath;
+    step = 'reading the release history';
+    const helm = (args: string[], log = false) =>
+      runHelm(args, {
+        kubeconfigPath,
+        signal: ctx.cancellationSignal,
+        onHeartbeat: heartbeat,
+        deadlineMs: (timeoutSeconds + 120) * 1000,
+        onOutput: log
+          ? (r) =>
+              ctx.log.info(`helm ${args[0]} ${release}: exit ${r.code ?? r.signal}`, {
+                stdout: r.stdout,
+                stderr: r.stderr,
+              })
+          : undefined,
+      });
+    const clients = kubeClients(kc);
+    const stopAgain = () => stopAgainAfterRollback(clients, { release, namespace, timeoutSeconds });
+    const stepOf: ReleaseStep = {
+      release,
+      namespace,
+      timeoutSeconds,
+      helm,
+      setStep: (s) => (step = s),
+      stopAgain,
+      ctx,
+    };
+    heartbeat();
+    // From the second attempt on, a pending revision started since the step was scheduled is an
+    // earlier attempt's, and its helm ended with it: no need to wait for it to go stale.
+    const abandonedSinceMs = ctx.info.attempt > 1 ? ctx.info.scheduledTimestampMs : undefined;
+    const staleAfterMs = (deps.pendingStaleAfterSeconds ?? timeoutSeconds + 60) * 1000;
+    const recovered = await prepareRelease(stepOf, staleAfterMs, abandonedSinceMs);
     const history = await releaseHistory(helm, release, namespace);
     const latest = latestRevision(history);
     if (latest?.status === 'deployed' && latest.chart === chartRef) {
@@ -162,6 +196,37 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
       keptStopped: kept.names,
     };
   } finally {
-    workdir.dispose();
+    workdir?.dispose();
+    await proxy?.close();
+    slot.release();
+    if (proxy && Object.keys(proxy.stats.retried).length) {
+      const { requests, retried, gaveUp } = proxy.stats;
+      ctx.log.warn(
+        `release ${release}: API faults hidden from helm: ${JSON.stringify(retried)} retries over ${requests} requests; ${gaveUp} still failing when their retry budget ran out`,
+      );
+    }
+  }
+}
+
+/** Takes one of the worker's Helm slots, heartbeating while it waits so Temporal Web shows the wait. */
+async function waitForSlot(
+  slots: HelmSlots,
+  ctx: Context,
+  setStep: (step: string) => void,
+  heartbeat: () => void,
+): Promise<HelmSlot> {
+  let ticker: NodeJS.Timeout | undefined;
+  try {
+    return await slots.acquire(ctx.cancellationSignal, (ahead) => {
+      setStep(
+        `waiting for a Helm slot: all ${slots.limit} of this worker's are in use` +
+          (ahead ? `, ${ahead} step${ahead === 1 ? '' : 's'} ahead` : ''),
+      );
+      ctx.log.info(`release waiting for a Helm slot (${slots.limit} in use, ${ahead} ahead)`);
+      heartbeat();
+      ticker = setInterval(heartbeat, 5_000);
+    });
+  } finally {
+    clearInterval(ticker);
   }
 }

@@ -1,5 +1,5 @@
 /** The HTTP server: request log, faults, authentication, then non-resource, resource and exec dispatch. */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,6 +85,15 @@ export async function startApiServer(deps: ServerDeps, host: string, port: numbe
       }
       const plan = deps.faults.take(record.method, url.pathname, info);
       if (plan.delayMs > 0) await sleep(plan.delayMs, undefined, { signal: closing.signal }).catch(() => undefined);
+      if (plan.action?.carriedOut && info.isResource && !bodyError) {
+        // The write happens; only its answer is lost (it goes to a response nobody reads).
+        authenticate(req, info, deps.token);
+        try {
+          handleResourceRequest(deps.ctx, { info, url, req, res: new ServerResponse(req), body, onClose });
+        } catch {
+          // refused writes stay refused: the fault's answer replaces the refusal too
+        }
+      }
       if (plan.action?.kind === 'drop') return void req.socket.destroy();
       if (plan.action?.kind === 'error') throw plan.action.error;
       authenticate(req, info, deps.token);
