@@ -89,14 +89,16 @@ export interface HelmRunOptions {
 }
 
 /**
- * Runs helm under a shell that stops it (SIGTERM) when the worker's end of its stdin closes, which
- * happens however the worker ends, SIGKILL included: a helm that outlived its worker would go on
- * changing a release that the activity's next attempt is recovering (release.ts).
+ * Runs helm under a shell that stops it (SIGTERM, which helm answers by marking the release failed)
+ * when the worker's end of its stdin closes, which happens however the worker ends, SIGKILL
+ * included: a helm that outlived its worker would go on changing a release that the activity's
+ * next attempt is recovering (release.ts). Helm writes to files, not pipes: a pipe whose reader
+ * died would kill helm with SIGPIPE before it could mark the release.
  */
 const guardScript = [
-  'helm=$1; shift',
+  'helm=$1; out=$2; err=$3; shift 3',
   'exec 3<&0', // a background job's stdin is /dev/null unless redirected explicitly
-  '"$helm" "$@" </dev/null 3<&- & pid=$!',
+  '"$helm" "$@" </dev/null >"$out" 2>"$err" 3<&- & pid=$!',
   '{ cat <&3 >/dev/null; kill -TERM "$pid"; } >/dev/null 2>&1 &',
   'exec 3<&-',
   'trap \'kill -TERM "$pid" 2>/dev/null\' TERM',
@@ -110,21 +112,20 @@ const guardScript = [
 export function runHelm(args: string[], opts: HelmRunOptions): Promise<HelmResult> {
   const fullArgs = [...args, '--kubeconfig', opts.kubeconfigPath];
   const env = opts.env ?? process.env;
+  const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'styrmin-helm-output-'));
+  const [outFile, errFile] = [path.join(outputDir, 'stdout'), path.join(outputDir, 'stderr')];
   // Its own process group, so a SIGKILL after the grace period reaches helm as well as the shell.
-  const child = spawn('/bin/sh', ['-c', guardScript, 'helm-guard', findHelm(env), ...fullArgs], {
-    stdio: ['pipe', 'pipe', 'pipe'],
+  const child = spawn('/bin/sh', ['-c', guardScript, 'helm-guard', findHelm(env), outFile, errFile, ...fullArgs], {
+    stdio: ['pipe', 'ignore', 'ignore'],
     env,
     detached: true,
   });
   child.stdin.on('error', () => undefined); // the guard may be gone already
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let note = '';
   const timers: NodeJS.Timeout[] = [];
   const kill = (why: string): void => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    stderr += `\n[styrmin] stopping helm: ${why}\n`;
+    note += `\n[styrmin] stopping helm: ${why}\n`;
     child.kill('SIGTERM');
     timers.push(
       setTimeout(() => {
@@ -148,7 +149,9 @@ export function runHelm(args: string[], opts: HelmRunOptions): Promise<HelmResul
       timers.forEach((t) => clearTimeout(t));
       child.stdin.end(); // lets the guard's watcher end
       opts.signal?.removeEventListener('abort', onAbort);
-      const result = { args: fullArgs, code, signal, stdout, stderr };
+      const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+      const result = { args: fullArgs, code, signal, stdout: read(outFile), stderr: read(errFile) + note };
+      fs.rmSync(outputDir, { recursive: true, force: true });
       opts.onOutput?.(result);
       resolve(result);
     });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type * as activity from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { findHelm } from '../../activities/helm/binary.js';
@@ -107,10 +108,10 @@ export function releaseInput(
 }
 
 /** Runs the activity as Temporal would, collecting its heartbeats and log entries. */
-export function releaseEnv(h: ReleaseHarness, pendingStaleAfterSeconds?: number) {
+export function releaseEnv(h: ReleaseHarness, pendingStaleAfterSeconds?: number, info: Partial<activity.Info> = {}) {
   const logs: LogEntry[] = [];
   const logger = new DefaultLogger('INFO', (entry) => logs.push(entry));
-  const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger });
+  const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000, ...info }, { logger });
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   const { releaseChart } = createHelmActivities({

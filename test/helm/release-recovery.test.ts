@@ -10,6 +10,10 @@ import path from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
 import { NEVER_READY_ANNOTATION } from '../../kubesim/index.js';
 import { findHelm } from '../../activities/helm/binary.js';
+import { onSim } from '../support/cluster.js';
+
+/** The compiled runHelm (npm test builds dist/ first), for a process that stands in for a worker. */
+const compiledBinary = new URL('../../dist/activities/helm/binary.js', import.meta.url).href;
 import { FailureType } from '../../contract/failures.js';
 import {
   chartImage,
@@ -138,6 +142,59 @@ describe('releaseChart on pods that never become ready', () => {
       const result = await release(releaseInput(h, 'upgrade', { namespace: ns, ...v11 }));
       expect(result.recovered).toMatch(/^rolled back revision 2 \(pending-upgrade, since .*\) to revision 1$/);
       expect(result).toMatchObject({ action: 'upgraded', status: 'deployed', chartVersion: '1.1.0', revision: 4 });
+    },
+    releaseTestTimeoutMs,
+  );
+
+  it(
+    'recovers at once a pending revision that an earlier attempt of the step started',
+    async () => {
+      const ns = await h.cluster.newNamespace();
+      await releaseEnv(h).release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
+      const scheduledTimestampMs = Date.now();
+      const stuck = await startStuckHelm(ns, '1.0.0', '120s');
+      stuck.child.kill('SIGKILL');
+      await stuck.exited;
+      // Attempt 2 of a step scheduled before the pending revision began: the revision is attempt 1's,
+      // so the step does not wait out the stale age (here the default: its timeout + 60 s).
+      const { release } = releaseEnv(h, undefined, { attempt: 2, scheduledTimestampMs });
+      const started = Date.now();
+      const result = await release(releaseInput(h, 'upgrade', { namespace: ns, ...v11 }));
+      expect(result.recovered).toMatch(/^rolled back revision 2 \(pending-upgrade, since .*\) to revision 1$/);
+      expect(result).toMatchObject({ action: 'upgraded', status: 'deployed', revision: 4 });
+      expect(Date.now() - started).toBeLessThan(onSim ? 15_000 : 120_000);
+    },
+    releaseTestTimeoutMs,
+  );
+
+  it(
+    'stops helm when the worker running it dies',
+    async () => {
+      const ns = await h.cluster.newNamespace();
+      await releaseEnv(h).release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
+      // A worker stand-in: runs helm as the release step does, then is killed with SIGKILL.
+      const args = ['upgrade', ns, '--repo', h.repo.url, 'example-app', '--version', '1.0.0', '-n', ns];
+      const values = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stuck-')), 'values.json');
+      const command = neverReadyPods.componentCommand;
+      const podAnnotations = neverReadyPods.podAnnotations;
+      fs.writeFileSync(values, JSON.stringify({ podAnnotations, server: { command }, taskWorker: { command } }));
+      const helmArgs = JSON.stringify([...args, '--values', values, '--wait', '--timeout', '120s']);
+      const options = JSON.stringify({ kubeconfigPath: h.cluster.kubeconfigPath });
+      const script = `import(${JSON.stringify(compiledBinary)}).then((m) => m.runHelm(${helmArgs}, ${options}))`;
+      const worker = spawn(process.execPath, ['-e', script], { stdio: 'ignore', detached: true });
+      await waitFor('a pending revision', async () =>
+        (await history(h, ns)).some((r) => r.status === 'pending-upgrade') ? true : undefined,
+      );
+      process.kill(worker.pid!, 'SIGKILL');
+      // helm, told by its guard, marks the release failed instead of running on.
+      const left = await waitFor('helm to stop and mark the release', async () => {
+        const rows = await history(h, ns);
+        return rows.every((r) => !r.status.startsWith('pending-')) ? rows : undefined;
+      });
+      expect(left).toEqual([
+        { revision: 1, status: 'deployed' },
+        { revision: 2, status: 'failed' },
+      ]);
     },
     releaseTestTimeoutMs,
   );

@@ -231,4 +231,13 @@ describe('Styrmin settings', () => {
       'STYRMIN_CHART_LOCATIONS: "example-app" is not <driver>=<chart location>',
     );
   });
+
+  it('reads the Helm concurrency, 4 by default, and refuses anything but a whole number of at least 1', () => {
+    expect(configFromEnv(env()).helmConcurrency).toBe(4);
+    expect(configFromEnv(env({ STYRMIN_HELM_CONCURRENCY: '2' })).helmConcurrency).toBe(2);
+    for (const bad of ['0', '-1', '1.5', 'many'])
+      expect(() => configFromEnv(env({ STYRMIN_HELM_CONCURRENCY: bad }))).toThrow(
+        `STYRMIN_HELM_CONCURRENCY=${bad}: give a whole number of at least 1`,
+      );
+  });
 });
