@@ -8,6 +8,7 @@
  * console.log(await getProgress(client, run.workflowId));
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import {
   connectionOptions,
   taskQueueFromEnv,
@@ -77,6 +78,21 @@ function getRun(client: Client, workflowId: string): WorkflowHandle<typeof setup
 /** Each mode and action of a run with its state, attempts, times and last error. */
 export function getProgress(client: Client, workflowId: string): Promise<RunProgress> {
   return getRun(client, workflowId).query(progressQuery);
+}
+
+/**
+ * What a run's Helm release step says it is doing, from its last heartbeat (e.g. "waiting for a
+ * Helm slot: ..."), or undefined when no release step is running.
+ */
+export async function releaseStepNow(client: Client, workflowId: string): Promise<string | undefined> {
+  const { raw } = await getRun(client, workflowId).describe();
+  const pending = raw.pendingActivities?.find((activity) => activity.activityType?.name === 'releaseChart');
+  if (!pending) return undefined;
+  const [details] = await decodeArrayFromPayloads(
+    client.options.loadedDataConverter,
+    pending.heartbeatDetails?.payloads,
+  );
+  return (details as { step?: string } | undefined)?.step ?? 'waiting for a worker to start it';
 }
 
 /** Waits for a run to end and returns its result; throws `WorkflowFailedError` when it failed. */

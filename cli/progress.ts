@@ -1,6 +1,7 @@
 /** `styrmin progress <workflow-id>`: each mode and action of a run with its state and times. */
 import { Command } from 'commander';
-import { connectClient, getProgress } from '../client.js';
+import { connectClient, getProgress, releaseStepNow } from '../client.js';
+import { releaseStepName } from '../contract/plan.js';
 import type { RunProgress } from '../contract/progress.js';
 
 function seconds(start?: string, end?: string): string {
@@ -9,14 +10,16 @@ function seconds(start?: string, end?: string): string {
   return `${took.toFixed(1)}s`;
 }
 
-/** Prints a run's progress as an indented outline. */
-export function printProgress(progress: RunProgress): void {
+/** Prints a run's progress as an indented outline; `releaseNow` is what a running release step says it is doing. */
+export function printProgress(progress: RunProgress, releaseNow?: string): void {
   const versions = progress.versions ? ` ${progress.versions.current ?? '(new)'} -> ${progress.versions.target}` : '';
   console.log(`${progress.hook} of ${progress.deploymentId} (${progress.driver})${versions}: ${progress.status}`);
   for (const mode of progress.modes) {
     console.log(`  ${mode.mode.padEnd(5)} ${mode.state.padEnd(9)} ${seconds(mode.startedAt, mode.endedAt)}`);
     for (const action of mode.actions) {
-      const error = action.lastError ? `  ${action.lastError}` : '';
+      const now =
+        action.name === releaseStepName && action.state === 'running' && releaseNow ? `  (${releaseNow})` : '';
+      const error = action.lastError ? `  ${action.lastError}` : now;
       console.log(
         `    ${action.name.padEnd(24)} ${action.state.padEnd(9)} ${seconds(action.startedAt, action.endedAt).padStart(6)}  ${action.workflowId}${error}`,
       );
@@ -36,7 +39,7 @@ export function progressCommand(): Command {
       try {
         const progress = await getProgress(client, workflowId);
         if (options.json) console.log(JSON.stringify(progress, null, 2));
-        else printProgress(progress);
+        else printProgress(progress, await releaseStepNow(client, workflowId));
       } finally {
         await client.connection.close();
       }

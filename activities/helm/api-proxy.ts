@@ -55,6 +55,20 @@ const maxRetryAfterMs = 10_000;
 /** The outcome of one attempt: an answer, or a connection error before any answer. */
 type Attempt = { response: http.IncomingMessage } | { error: Error };
 
+/** Where one attempt goes, when not where helm sent it. */
+interface Target {
+  method: string;
+  path: string;
+  accept?: string;
+}
+
+/** A whole answer for helm. */
+interface Answer {
+  status: number;
+  body: Buffer | string;
+  contentType?: string;
+}
+
 /** Statuses whose request the server did not carry out. */
 const notDone = new Set([429, 503]);
 /** Statuses whose request the server may or may not have carried out. */
@@ -87,7 +101,7 @@ export async function startApiProxy(kc: KubeConfig, options: ApiProxyOptions = {
   async function send(
     req: http.IncomingMessage,
     body: Buffer | undefined,
-    target = { method: req.method, path: req.url },
+    target: Target = { method: req.method ?? 'GET', path: req.url ?? '/' },
   ) {
     const credentials: https.RequestOptions = { headers: {} };
     await kc.applyToHTTPSOptions(credentials);
@@ -98,6 +112,7 @@ export async function startApiProxy(kc: KubeConfig, options: ApiProxyOptions = {
     };
     for (const name of ['authorization', 'connection', ...(body ? [] : ['content-type', 'content-length'])])
       delete headers[name];
+    if (target.accept) headers.accept = target.accept;
     const request = upstream.protocol === 'https:' ? https.request : http.request;
     return new Promise<Attempt>((resolve) => {
       const out = request(
@@ -125,7 +140,7 @@ export async function startApiProxy(kc: KubeConfig, options: ApiProxyOptions = {
   async function forward(
     req: http.IncomingMessage,
     body: Buffer | undefined,
-    target?: { method: string; path: string },
+    target?: Target,
   ): Promise<{ attempt: Attempt; ambiguous: boolean }> {
     const deadline = Date.now() + budgetMs;
     let backoffMs = initialBackoffMs;
@@ -167,36 +182,39 @@ export async function startApiProxy(kc: KubeConfig, options: ApiProxyOptions = {
         `API server unreachable from the release proxy: ${attempt.error.message}`,
       );
     const settled = ambiguous ? await settleRepeat(req, body, attempt.response) : undefined;
-    return settled ? answerJson(res, settled.status, settled.body) : pipe(attempt.response, res);
+    if (!settled) return pipe(attempt.response, res);
+    res.writeHead(settled.status, settled.contentType ? { 'content-type': settled.contentType } : {});
+    res.end(settled.body);
   }
 
   /**
-   * A POST or DELETE repeated after an attempt that may have been carried out: `AlreadyExists` and
-   * `NotFound` then mean the first attempt did it. (Helm checks that an object does not exist before
+   * A POST or DELETE repeated after an attempt that may have been carried out: a conflict and a
+   * NotFound then mean the first attempt did it. (Helm checks that an object does not exist before
    * creating it, and the deployment's lock keeps other runs away.)
    */
   async function settleRepeat(
     req: http.IncomingMessage,
     body: Buffer,
     response: http.IncomingMessage,
-  ): Promise<{ status: number; body: string } | undefined> {
+  ): Promise<Answer | undefined> {
     const repeatedCreate = req.method === 'POST' && response.statusCode === 409;
     const repeatedDelete = req.method === 'DELETE' && response.statusCode === 404;
     if (!repeatedCreate && !repeatedDelete) return undefined;
-    const text = await readText(response);
-    const reason = parseJson<{ reason?: string }>(text)?.reason;
-    if (repeatedDelete && reason === 'NotFound')
-      return { status: 200, body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Success' }) };
-    const name = parseJson<{ metadata?: { name?: string } }>(body.toString())?.metadata?.name;
-    if (repeatedCreate && reason === 'AlreadyExists' && name) {
-      const [pathname, query] = (req.url ?? '/').split('?');
-      const path = `${pathname}/${encodeURIComponent(name)}${query ? `?${query}` : ''}`;
-      const { attempt: created } = await forward(req, undefined, { method: 'GET', path });
-      if ('response' in created && created.response.statusCode === 200)
-        return { status: 201, body: await readText(created.response) };
-      if ('response' in created) created.response.resume();
-    }
-    return { status: response.statusCode!, body: text };
+    const original: Answer = {
+      status: response.statusCode!,
+      body: await readAll(response),
+      contentType: response.headers['content-type'],
+    };
+    if (repeatedDelete) return jsonAnswer(200, { kind: 'Status', apiVersion: 'v1', status: 'Success' });
+    const name = createdName(body, req.headers['content-type']);
+    if (!name) return original;
+    const [pathname, query] = (req.url ?? '/').split('?');
+    const path = `${pathname}/${encodeURIComponent(name)}${query ? `?${query}` : ''}`;
+    const { attempt: created } = await forward(req, undefined, { method: 'GET', path, accept: 'application/json' });
+    if ('response' in created && created.response.statusCode === 200)
+      return { status: 201, body: await readAll(created.response), contentType: 'application/json' };
+    if ('response' in created) created.response.resume();
+    return original;
   }
 
   const server = http.createServer((req, res) => {
@@ -237,18 +255,61 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> 
   return Buffer.concat(chunks);
 }
 
-function parseJson<T>(text: string): T | undefined {
+async function readAll(response: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * `metadata.name` of an object sent to be created: JSON, or Kubernetes protobuf (client-go's typed
+ * clients, helm's release Secrets among them, send it): the magic `k8s\0`, then an `Unknown`
+ * envelope whose field 2 holds the object, whose field 1 is its ObjectMeta, whose field 1 is the name.
+ */
+export function createdName(body: Buffer, contentType = ''): string | undefined {
+  if (contentType.includes('protobuf')) {
+    if (body.subarray(0, 4).toString('latin1') !== 'k8s\0') return undefined;
+    const object = protobufField(body.subarray(4), 2);
+    const meta = object && protobufField(object, 1);
+    const name = meta && protobufField(meta, 1);
+    return name?.toString('utf8') || undefined;
+  }
   try {
-    return JSON.parse(text) as T;
+    return (JSON.parse(body.toString()) as { metadata?: { name?: string } }).metadata?.name || undefined;
   } catch {
     return undefined;
   }
 }
 
-async function readText(response: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString();
+/** The bytes of the first length-delimited field `number` of a protobuf message, if it has one. */
+function protobufField(message: Buffer, number: number): Buffer | undefined {
+  let at = 0;
+  const varint = (): number => {
+    let value = 0;
+    for (let shift = 0; at < message.length; shift += 7) {
+      const byte = message[at++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+    throw new Error('truncated protobuf');
+  };
+  try {
+    while (at < message.length) {
+      const key = varint();
+      const [field, wireType] = [Math.floor(key / 8), key % 8];
+      if (wireType === 0) varint();
+      else if (wireType === 1) at += 8;
+      else if (wireType === 5) at += 4;
+      else if (wireType === 2) {
+        const length = varint();
+        if (field === number) return message.subarray(at, at + length);
+        at += length;
+      } else return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 /** Streams an answer to helm as it comes (a watch runs until either side ends it). */
@@ -262,12 +323,12 @@ function pipe(from: http.IncomingMessage, to: http.ServerResponse): void {
   to.on('close', () => from.destroy());
 }
 
-function answerJson(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(body);
+function jsonAnswer(status: number, body: unknown): Answer {
+  return { status, body: JSON.stringify(body), contentType: 'application/json' };
 }
 
 /** A Kubernetes `Status` answer, which helm words as the API server's own. */
 function answer(res: http.ServerResponse, code: number, reason: string, message: string): void {
-  answerJson(res, code, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code }));
+  res.writeHead(code, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code }));
 }

@@ -111,7 +111,16 @@ export function kubeFailure(err: unknown, req: KubeRequest): Error {
   });
 }
 
-/** Runs one request and maps its error; with `notFound: 'null'` a 404 resolves to null instead. */
+/** Attempts a read gets in one call before its transient failure goes to Temporal's retry policy. */
+const readAttempts = 4;
+
+/**
+ * Runs one request and maps its error; with `notFound: 'null'` a 404 resolves to null instead.
+ * Reads (get, list) are tried again at once on a transient failure (429, 5xx, a lost connection),
+ * after 200, 400, 800 ms or the server's Retry-After up to 5 s: a whole activity attempt per flaky
+ * request would make a run wait out Temporal's growing backoff. Writes are left to the activity's
+ * retry, whose callers know how to repeat them.
+ */
 export async function kubeCall<T>(req: KubeRequest, fn: () => Promise<T>): Promise<T>;
 export async function kubeCall<T>(
   req: KubeRequest,
@@ -123,10 +132,19 @@ export async function kubeCall<T>(
   fn: () => Promise<T>,
   opts?: { notFound: 'null' },
 ): Promise<T | null> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (opts?.notFound === 'null' && httpStatusOf(err) === 404) return null;
-    throw kubeFailure(err, req);
+  const attempts = req.verb === 'get' || req.verb === 'list' ? readAttempts : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (opts?.notFound === 'null' && httpStatusOf(err) === 404) return null;
+      const failure = kubeFailure(err, req);
+      const transient = failure instanceof ApplicationFailure && failure.type === FailureType.KubernetesUnavailable;
+      if (!transient || failure.nonRetryable || attempt >= attempts) throw failure;
+      const asked = (failure.details?.[0] as { retryAfterSeconds?: number | null } | undefined)?.retryAfterSeconds;
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(100 * 2 ** attempt, Math.min((asked ?? 0) * 1000, 5_000))),
+      );
+    }
   }
 }

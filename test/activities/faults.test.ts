@@ -63,11 +63,12 @@ describeSimOnly('faults injected by the simulator (kubesim only: a real cluster 
     expect(await livePods(c, namespace, 'component=web')).toEqual([]);
 
     const { env, heartbeats } = activityEnv();
-    // Once the start is waiting for pods, the reads it polls with fail a few times.
+    // Once the start is waiting for pods, the reads it polls with fail more often than one read
+    // retries at once (4 attempts): the wait reports the failure in its heartbeat and polls on.
     env.once('heartbeat', () =>
       sim.faults.inject({
         status: 500,
-        count: 3,
+        count: 5,
         match: { method: 'GET', pathIncludes: `/namespaces/${namespace}/deployments` },
       }),
     );

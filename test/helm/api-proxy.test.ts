@@ -108,6 +108,20 @@ describeSimOnly('the API proxy in front of helm (kubesim only: faults come from 
     ).rejects.toMatchObject({ code: 409 });
   });
 
+  it('settles a repeated create of helm’s own release Secret, which client-go sends as protobuf', async () => {
+    const kubeconfig = await proxied();
+    sim.faults.inject({ status: 500, afterWrite: true, match: { method: 'POST', pathIncludes: '/secrets' } });
+    const install = await release(kubeconfig, 'shop', '1.0.0');
+    expect(install.stderr).toBe('');
+    const creates = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/secrets'));
+    // The release Secret: carried out and answered 500, then repeated and settled; then the chart's own Secret.
+    expect(creates.map((r) => [r.status, r.contentType])).toEqual([
+      [500, 'application/vnd.kubernetes.protobuf'],
+      [409, 'application/vnd.kubernetes.protobuf'],
+      [201, 'application/json'],
+    ]);
+  });
+
   it('gives up when a request keeps failing past its budget, and helm sees the error', async () => {
     proxy = await startApiProxy(sim.kubeConfig(), { initialBackoffMs: 20, requestBudgetMs: 300 });
     const file = path.join(dir, 'budget.json');
