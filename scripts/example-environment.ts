@@ -30,25 +30,10 @@ export interface ExampleEnvironment {
 }
 
 /**
- * The example application's own command line, as its image would ship it: `example-app migrate
- * --to <version>`. Inside the test server's pods every other command runs as a local process.
+ * The example application's own command line, as its image would ship it (`example-app migrate
+ * --to <version>`): a script that the test server's pods and the real-cluster tier's kwok both run.
  */
-function exampleAppExec(fallback: ExecHandler): ExecHandler {
-  return async (request) => {
-    if (request.command[0] !== 'example-app') return fallback(request);
-    const [, verb, ...args] = request.command;
-    if (verb !== 'migrate') {
-      request.stderr.write(`example-app: unknown command "${verb ?? ''}"\n`);
-      return { exitCode: 2 };
-    }
-    const target = args[args.indexOf('--to') + 1] ?? 'latest';
-    for (const step of ['0007_add_task_priority', '0008_backfill_priorities', '0009_index_tasks_by_priority']) {
-      request.stdout.write(`applying ${step} ... ok\n`);
-    }
-    request.stdout.write(`database schema is at ${target}\n`);
-    return { exitCode: 0 };
-  };
-}
+export const exampleAppExecPath = path.join(repoRoot, 'scripts', 'real-cluster', 'exec-path');
 
 function configuredKubeconfig(explicit: string | undefined, lookAround: boolean): string | undefined {
   const candidates = lookAround
@@ -76,7 +61,7 @@ export async function startExampleEnvironment(options: ExampleEnvironmentOptions
     kubeconfigPath = configured;
   } else {
     sim = await startKubeSim({ readyDelayMs: options.readyDelayMs ?? 500 });
-    sim.setExecHandler(exampleAppExec(processExecHandler(60_000)));
+    sim.setExecHandler(processExecHandler(60_000, { path: [exampleAppExecPath] }));
     kubeconfigPath = sim.kubeconfigPath;
   }
   const kubeConfig = configured

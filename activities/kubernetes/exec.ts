@@ -13,9 +13,11 @@ import {
   commandsDigest,
   findOnceEntry,
   onceConfigMapName,
+  onceDataKey,
   recordOnceEntry,
   type OnceEntry,
 } from './once.js';
+import { onceOnlyCommand } from './once-command.js';
 import { describePod, podState } from './workload-state.js';
 import { retryTransient } from './wait.js';
 import { isReadyPod, listPods, requireWorkloads, selectorString, type KubeClients } from './workloads.js';
@@ -92,8 +94,15 @@ function commandFailed(
   });
 }
 
-/** Runs the commands one after the other in one pod; the first non-zero exit fails with CommandFailed. */
-async function runCommands(clients: KubeClients, input: ExecuteCommandsInput): Promise<CommandResult[]> {
+/**
+ * Runs the commands one after the other in one pod; the first non-zero exit fails with
+ * CommandFailed. `argvOf` says how each command is run (once-only commands run under a shell).
+ */
+async function runCommands(
+  clients: KubeClients,
+  input: ExecuteCommandsInput,
+  argvOf: (command: string[], index: number) => string[] = (command) => command,
+): Promise<CommandResult[]> {
   const pod = await pickPod(clients, input);
   const podName = pod.metadata?.name ?? '';
   const containers = pod.spec?.containers.map((c) => c.name) ?? [];
@@ -104,7 +113,7 @@ async function runCommands(clients: KubeClients, input: ExecuteCommandsInput): P
     );
   }
   const results: CommandResult[] = [];
-  for (const command of input.commands) {
+  for (const [index, command] of input.commands.entries()) {
     log.info(`Running ${JSON.stringify(command)} in pod ${podName} (container ${container})`);
     const at = { pod: podName, container, command };
     const timeoutMs = input.timeoutSeconds ? input.timeoutSeconds * 1000 : undefined;
@@ -112,6 +121,7 @@ async function runCommands(clients: KubeClients, input: ExecuteCommandsInput): P
       kc: clients.kc,
       namespace: input.namespace,
       ...at,
+      command: argvOf(command, index),
       ...(timeoutMs ? { timeoutMs } : {}),
     });
     if (run.exitCode !== 0) throw commandFailed(input, at, run, results);
@@ -162,9 +172,11 @@ async function recordSuccess(
  * Runs each argv command, in order, in the oldest ready pod of the component; a non-zero exit fails
  * non-retryably with CommandFailed. Without `once`, re-running the activity runs every command
  * again. With `once`, a success already recorded under the key in the same run is returned
- * (flagged `replayed`) without running anything, and a new success is recorded before returning:
- * at most once per recorded success; a crash after the commands ended but before the record was
- * written still runs them again.
+ * (flagged `replayed`) without running anything, and a new success is recorded before returning.
+ * Keyed commands run under a shell that keeps their outcome in the pod (once-command.ts): a retry
+ * after a worker died mid-command, or after the commands ended but before the record was written,
+ * waits for the command or takes its outcome instead of running it again. Only a pod that went
+ * away in between (its /tmp with it) runs the commands again.
  * @example await executeCommands(clients, { deploymentId: 'shop', namespace: 'shop', component: server, commands: [['migrate', 'up']] })
  */
 export async function executeCommands(clients: KubeClients, input: ExecuteCommandsInput): Promise<CommandResult[]> {
@@ -174,7 +186,8 @@ export async function executeCommands(clients: KubeClients, input: ExecuteComman
   const keyed = input as ExecuteCommandsInput & { once: OnceKey };
   const recorded = await findOnceEntry(clients.kc, keyed);
   if (recorded) return replay(keyed, recorded);
-  const results = await runCommands(clients, keyed);
+  const runKey = onceDataKey(keyed.once);
+  const results = await runCommands(clients, keyed, (command, index) => onceOnlyCommand(runKey, index, command));
   await recordSuccess(clients, keyed, results);
   return results;
 }

@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
+import { interruptedExitCode, onceOutcomeRoot } from '../../activities/kubernetes/once-command.js';
 import type { CommandResult, ExecuteCommandsInput, OnceKey } from '../../contract/kubernetes.js';
 import { recordMetadata } from '../../activities/record/codec.js';
 import {
@@ -81,6 +83,40 @@ describe('executeCommands with a once-only key', () => {
     expect(logs.map((l) => l.message)).toContainEqual(
       expect.stringContaining('once key "migrate-to-2.0.0" recorded their success'),
     );
+  });
+
+  /** Starts a keyed slow command, then cancels the attempt once the command runs: its exec session goes, as with a dead worker. */
+  async function abandonMidCommand() {
+    const { deploymentId, counter, run } = fixture();
+    const slow = ['sh', '-c', `echo run >> ${counter}; sleep 2; echo migrated`];
+    const input = { deploymentId, commands: [slow], once: { key: 'migrate', ...run } };
+    const { env } = activityEnv();
+    const first = runActivity(c.activities.executeCommands, { namespace, component: web, ...input }, env);
+    while ((await runs(counter)) === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    env.cancel();
+    await expect(first).rejects.toBeInstanceOf(CancelledFailure);
+    return { input, counter, outcomes: `${onceOutcomeRoot}/${onceDataKey(input.once)}` };
+  }
+
+  it('waits for a command an attempt left running when its worker went away, and takes its outcome', async () => {
+    const { input, counter } = await abandonMidCommand();
+    const [result] = await exec(input);
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'migrated\n' });
+    expect(await runs(counter)).toBe(1);
+  });
+
+  it('reports a command an attempt started that then ended without an exit status, and does not run it again', async () => {
+    const { input, counter, outcomes } = await abandonMidCommand();
+    // Killed in the pod, as by the OOM killer: it leaves no exit status.
+    await exec({ deploymentId: 'shop', commands: [['sh', '-c', `kill -9 "$(cat ${outcomes}/0/pid)"`]] });
+    const failure = await failureOf(exec(input));
+    expect(failure.type).toBe(FailureType.CommandFailed);
+    expect(failure.message).toContain(`exited with code ${interruptedExitCode}`);
+    expect(failure.message).toContain('ended without an exit status (killed?); not running it again');
+    expect(await runs(counter)).toBe(1);
+    // Reported once: a deliberate retry runs it again.
+    expect((await exec(input))[0]).toMatchObject({ exitCode: 0, stdout: 'migrated\n' });
+    expect(await runs(counter)).toBe(2);
   });
 
   it('records the key in styrmin-deployment-<id>-once, labelled like the deployment record', async () => {

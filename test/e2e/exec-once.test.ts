@@ -7,9 +7,11 @@
  * The lost completion is made deterministic by wrapping worker A's `executeCommands`: its first
  * keyed attempt runs for real (command and record), then holds its result until the worker shuts
  * down, so the attempt ends as a failure instead of a completion, as if the process had died.
- * Migrations are counted by the Kubernetes API test server's exec handler, so this test always runs
+ * Migrations are counted by the example image's `example-app` run by the test server's exec handler (it notes each one in a file), so this test always runs
  * on its own test server, STYRMIN_TEST_KUBECONFIG or not.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Context } from '@temporalio/activity';
@@ -19,10 +21,10 @@ import { onceConfigMapName, type OnceEntry } from '../../activities/kubernetes/o
 import type { Activities } from '../../contract/activities.js';
 import type { CommandResult } from '../../contract/kubernetes.js';
 import type { RunResult } from '../../contract/progress.js';
-import { startKubeSim, type ExecHandler, type KubeSim } from '../../kubesim/index.js';
+import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
 import { processExecHandler } from '../../kubesim/exec/process-handler.js';
 import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.js';
-import { repoRoot } from '../../scripts/example-environment.js';
+import { exampleAppExecPath, repoRoot } from '../../scripts/example-environment.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers, startHarness, type EngineHarness } from '../workflows/harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
@@ -30,23 +32,25 @@ import * as lifecycle from '../../workflows/hooks.js';
 let sim: KubeSim;
 let charts: ChartRepo;
 let harness: EngineHarness;
-/** Every `example-app migrate` the pods were asked to run, as argv. */
-const migrations: string[][] = [];
+/** Where the example image's `example-app` notes each migration it runs (scripts/real-cluster/exec-path). */
+const migrationLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'styrmin-exec-once-')), 'migrations');
 
-/** `example-app migrate --to <version>` as the example image answers it, counted; anything else runs locally. */
-function countingMigrations(fallback: ExecHandler): ExecHandler {
-  return async (request) => {
-    if (request.command[0] !== 'example-app' || request.command[1] !== 'migrate') return fallback(request);
-    migrations.push(request.command);
-    const target = request.command[request.command.indexOf('--to') + 1] ?? 'latest';
-    request.stdout.write(`applying 0009_index_tasks_by_priority ... ok\ndatabase schema is at ${target}\n`);
-    return { exitCode: 0 };
-  };
+/** The target versions of the migrations run in `namespace`, in order. */
+function migrationsIn(namespace: string): string[] {
+  if (!fs.existsSync(migrationLog)) return [];
+  return fs
+    .readFileSync(migrationLog, 'utf8')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([verb, ns]) => verb === 'migrate' && ns === namespace)
+    .map(([, , target]) => target!);
 }
 
 beforeAll(async () => {
   sim = await startKubeSim({ readyDelayMs: 200 });
-  sim.setExecHandler(countingMigrations(processExecHandler(60_000)));
+  sim.setExecHandler(
+    processExecHandler(60_000, { path: [exampleAppExecPath], env: { EXAMPLE_APP_LOG: migrationLog } }),
+  );
   charts = await startChartRepo({ charts: [{ dir: path.join(repoRoot, 'drivers', 'example-app', 'chart') }] });
   harness = await startHarness([exampleDrivers], {
     kubeConfig: sim.kubeConfig(),
@@ -118,7 +122,7 @@ describe('a migration with a once-only key', () => {
     });
 
     await migrationHeld;
-    expect(migrations).toEqual([['example-app', 'migrate', '--to', '2.0.0']]);
+    expect(migrationsIn(namespace)).toEqual(['2.0.0']);
     first.shutdown();
     await firstRunning;
 
@@ -126,7 +130,7 @@ describe('a migration with a once-only key', () => {
     const result: RunResult = await second.runUntil(upgrade.result());
 
     expect(result.progress.modes.map((m) => m.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    expect(migrations).toHaveLength(1);
+    expect(migrationsIn(namespace)).toEqual(['2.0.0']);
     const action = client.workflow.getHandle(`${deploymentId}/upgrade/post/migrate_and_restart`);
     const [migration] = (await action.result()) as CommandResult[];
     expect(migration).toMatchObject({

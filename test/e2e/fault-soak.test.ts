@@ -7,13 +7,19 @@
  * once. Prints its figures (docs/reliability.md keeps them). Runs on the Kubernetes API test
  * server only (kubesim only: the faults come from its fault hook).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { readDeploymentRecord } from '../../activities/record/store.js';
 import { findHelm } from '../../activities/helm/binary.js';
 import type { ChaosFaults } from '../../kubesim/index.js';
-import type { ExecHandler } from '../../kubesim/index.js';
 import { processExecHandler } from '../../kubesim/exec/process-handler.js';
-import { startExampleEnvironment, type ExampleEnvironment } from '../../scripts/example-environment.js';
+import {
+  exampleAppExecPath,
+  startExampleEnvironment,
+  type ExampleEnvironment,
+} from '../../scripts/example-environment.js';
 import type { RunResult } from '../../contract/progress.js';
 import { describeSimOnly } from '../support/cluster.js';
 import { uniqueName } from '../support/temporal.js';
@@ -33,21 +39,22 @@ const kinds: Record<string, ChaosFaults['faults']> = {
 
 let environment: ExampleEnvironment;
 let harness: EngineHarness;
-/** `example-app migrate` runs, by namespace. */
-const migrations = new Map<string, number>();
+/** Where the example image's `example-app` notes each migration it runs (scripts/real-cluster/exec-path). */
+const migrationLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'styrmin-soak-')), 'migrations');
 
-function countingMigrations(fallback: ExecHandler): ExecHandler {
-  return async (request) => {
-    if (request.command[0] !== 'example-app' || request.command[1] !== 'migrate') return fallback(request);
-    migrations.set(request.namespace, (migrations.get(request.namespace) ?? 0) + 1);
-    request.stdout.write(`database schema is at ${request.command[request.command.indexOf('--to') + 1]}\n`);
-    return { exitCode: 0 };
-  };
+/** How many migrations started in `namespace`. */
+function migrationsIn(namespace: string): number {
+  if (!fs.existsSync(migrationLog)) return 0;
+  return fs
+    .readFileSync(migrationLog, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith(`migrate ${namespace} `)).length;
 }
 
 beforeAll(async () => {
   environment = await startExampleEnvironment({ useConfiguredCluster: false, readyDelayMs: 200 });
-  environment.sim!.setExecHandler(countingMigrations(processExecHandler(60_000)));
+  const env = { EXAMPLE_APP_LOG: migrationLog };
+  environment.sim!.setExecHandler(processExecHandler(60_000, { path: [exampleAppExecPath], env }));
   harness = await startHarness([exampleDrivers], {
     kubeConfig: environment.kubeConfig,
     defaults: { chartLocations: { 'example-app': environment.chartRepositoryUrl } },
@@ -103,7 +110,7 @@ async function clusterState(namespace: string) {
     })),
     release: (JSON.parse(stdout) as Array<{ status: string; chart: string }>).map((r) => `${r.chart} ${r.status}`),
     record: { status: record?.status, appVersion: record?.appVersion },
-    migrations: migrations.get(namespace) ?? 0,
+    migrations: migrationsIn(namespace),
   };
 }
 

@@ -1,0 +1,271 @@
+/**
+ * The crash matrix: an upgrade of the example driver whose worker, the compiled worker in its own
+ * process as operators run it, is killed with SIGKILL at one point of the run, and a new worker
+ * started at once. At every point the upgrade must end as an uninterrupted one does (same
+ * workloads, release, record, one migration), with the run going again within 15 s of the kill.
+ * Prints each point's recovery time (docs/reliability.md keeps them). Runs on the Kubernetes API
+ * test server only (kubesim only: its pods' start, stop and migration take set times, so each
+ * point lasts long enough to be hit, and its exec runs the example image's command locally, which
+ * notes each migration in a file the test counts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { Client } from '@temporalio/client';
+import { findHelm } from '../../activities/helm/binary.js';
+import { readDeploymentRecord } from '../../activities/record/store.js';
+import { progressQuery } from '../../contract/messages.js';
+import type { RunResult } from '../../contract/progress.js';
+import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
+import { processExecHandler } from '../../kubesim/exec/process-handler.js';
+import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.js';
+import { exampleAppExecPath, repoRoot } from '../../scripts/example-environment.js';
+import { describeSimOnly } from '../support/cluster.js';
+import { connectToTestServer, uniqueName, type TemporalTestConnections } from '../support/temporal.js';
+import * as lifecycle from '../../workflows/hooks.js';
+
+const compiledWorker = path.join(repoRoot, 'dist', 'worker.js');
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'styrmin-crash-matrix-'));
+
+let sim: KubeSim;
+let charts: ChartRepo;
+let temporal: TemporalTestConnections;
+/** Where the example image's `example-app` notes each migration it runs (scripts/real-cluster/exec-path). */
+const migrationLog = path.join(logDir, 'migrations');
+
+/** How many migrations started in `namespace`. */
+function migrationsIn(namespace: string): number {
+  if (!fs.existsSync(migrationLog)) return 0;
+  return fs
+    .readFileSync(migrationLog, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith(`migrate ${namespace} `)).length;
+}
+
+beforeAll(async () => {
+  // Pods take 1.5 s to become ready and 2 s to stop, so the waits last long enough to be hit.
+  sim = await startKubeSim({ readyDelayMs: 1_500, terminationDelayMs: 2_000 });
+  // Migrations take 3 s, so a kill can land in one.
+  const env = { EXAMPLE_APP_LOG: migrationLog, EXAMPLE_APP_MIGRATE_SECONDS: '3' };
+  sim.setExecHandler(processExecHandler(60_000, { path: [exampleAppExecPath], env }));
+  charts = await startChartRepo({ charts: [{ dir: path.join(repoRoot, 'drivers', 'example-app', 'chart') }] });
+  temporal = await connectToTestServer();
+}, 60_000);
+afterAll(async () => {
+  await temporal?.close();
+  await charts?.close();
+  await sim?.close();
+});
+
+/** A worker process of its own (its own process group, stopped as a group at the end). */
+interface WorkerProcess {
+  child: ChildProcess;
+  /** How the worker names itself to Temporal: `<pid>@<host>`. */
+  identity: string;
+  exited: Promise<void>;
+}
+
+async function startWorker(taskQueue: string, name: string): Promise<WorkerProcess> {
+  const log = fs.openSync(path.join(logDir, `${name}.log`), 'w');
+  const child = spawn(process.execPath, [compiledWorker], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: {
+      ...process.env,
+      STYRMIN_TASK_QUEUE: taskQueue,
+      STYRMIN_DRIVERS: path.join(repoRoot, 'drivers'),
+      STYRMIN_CHART_LOCATIONS: `example-app=${charts.url}`,
+      KUBECONFIG: sim.kubeconfigPath,
+    },
+  });
+  fs.closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const logFile = path.join(logDir, `${name}.log`);
+  for (let i = 0; i < 300 && !fs.readFileSync(logFile, 'utf8').includes('styrmin worker on'); i++) {
+    if (child.exitCode !== null) throw new Error(`worker exited: ${fs.readFileSync(logFile, 'utf8')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, identity: `${child.pid}@${os.hostname()}`, exited };
+}
+
+async function stopWorker(worker: WorkerProcess): Promise<void> {
+  try {
+    process.kill(-worker.child.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  await worker.exited;
+}
+
+/** A point of the upgrade to kill the worker at: true once the run is there. */
+interface CrashPoint {
+  name: string;
+  reached(client: Client, deploymentId: string): Promise<boolean>;
+}
+
+async function pendingActivity(client: Client, workflowId: string, type?: string): Promise<boolean> {
+  try {
+    const { raw } = await client.workflow.getHandle(workflowId).describe();
+    return (raw.pendingActivities ?? []).some(
+      (a) => (!type || a.activityType?.name === type) && a.lastStartedTime && a.attempt === 1,
+    );
+  } catch {
+    return false; // not started yet
+  }
+}
+
+async function helmPending(namespace: string): Promise<boolean> {
+  const secrets = await sim
+    .kubeConfig()
+    .makeApiClient(CoreV1Api)
+    .listNamespacedSecret({ namespace, labelSelector: 'owner=helm,status=pending-upgrade' });
+  return secrets.items.length > 0;
+}
+
+const points: CrashPoint[] = [
+  {
+    name: 'during a pre action, while task-worker stops',
+    reached: (client, id) => pendingActivity(client, `${id}/upgrade/pre/stop_workers`),
+  },
+  {
+    name: 'between modes, as pre ends',
+    reached: async (client, id) =>
+      (await client.workflow.getHandle(`${id}/upgrade`).query(progressQuery)).modes[0]?.state === 'succeeded',
+  },
+  {
+    name: 'during the Helm release, while helm waits for pods',
+    reached: async (client, id) => (await pendingActivity(client, `${id}/upgrade`, 'releaseChart')) && helmPending(id),
+  },
+  {
+    name: 'during the migration (a post exec)',
+    reached: async (_client, id) => migrationsIn(id) > 0,
+  },
+  {
+    name: 'during a post action, while task-worker starts again',
+    reached: (client, id) => pendingActivity(client, `${id}/upgrade/post/migrate_and_restart`, 'startComponents'),
+  },
+];
+
+/** What an upgrade left: workloads, release, record and migrations. */
+async function clusterState(namespace: string) {
+  const apps = sim.kubeConfig().makeApiClient(AppsV1Api);
+  const deployments = (await apps.listNamespacedDeployment({ namespace })).items;
+  const record = await readDeploymentRecord(sim.kubeConfig(), { deploymentId: namespace, namespace });
+  const { stdout } = await promisify(execFile)(findHelm(), [
+    ...['history', namespace, '--namespace', namespace, '--output', 'json'],
+    ...['--kubeconfig', sim.kubeconfigPath],
+  ]);
+  const history = JSON.parse(stdout) as Array<{ status: string; chart: string; app_version: string }>;
+  const live = history.filter((r) => r.status === 'deployed');
+  return {
+    workloads: deployments.map((d) => ({
+      name: d.metadata!.name,
+      replicas: d.spec!.replicas,
+      ready: d.status?.readyReplicas,
+      image: d.spec!.template.spec!.containers[0]!.image!.split(':').pop(),
+      stopped: d.metadata!.annotations?.['styrmin.io/replicas-before-stop'],
+    })),
+    live: live.map((r) => `${r.chart} (app ${r.app_version})`),
+    record: { status: record?.status, appVersion: record?.appVersion, lastRun: record?.history.at(-1)?.status },
+    migrations: migrationsIn(namespace),
+  };
+}
+
+/**
+ * Seconds from the kill until the new worker first worked on the run: the earliest workflow or
+ * activity task it started in the upgrade or one of its actions.
+ */
+async function recoverySeconds(client: Client, deploymentId: string, identity: string, killedAt: number) {
+  const ids = [`${deploymentId}/upgrade`];
+  for (const mode of ['pre', 'core', 'post'] as const) {
+    const progress = await client.workflow.getHandle(`${deploymentId}/upgrade`).query(progressQuery);
+    for (const action of progress.modes.find((m) => m.mode === mode)?.actions ?? [])
+      if (action.workflowId) ids.push(action.workflowId);
+  }
+  let first = Number.POSITIVE_INFINITY;
+  for (const id of ids) {
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    for (const event of history.events ?? []) {
+      const started = event.workflowTaskStartedEventAttributes ?? event.activityTaskStartedEventAttributes;
+      if (started?.identity !== identity) continue;
+      const seconds = Number(event.eventTime?.seconds ?? 0) + (event.eventTime?.nanos ?? 0) / 1e9;
+      first = Math.min(first, seconds * 1000);
+    }
+  }
+  return (first - killedAt) / 1000;
+}
+
+/** Sets up a deployment, then upgrades it; `crash` may kill the worker during the upgrade and return its successor. */
+async function setupThenUpgrade(
+  taskQueue: string,
+  worker: WorkerProcess,
+  crash?: (deploymentId: string) => Promise<{ worker: WorkerProcess; killedAt: number }>,
+) {
+  const { client } = temporal;
+  const deploymentId = uniqueName('crash');
+  const setup: RunResult = await client.workflow.execute(lifecycle.setup, {
+    taskQueue,
+    workflowId: `${deploymentId}/setup`,
+    args: [{ deploymentId, driver: 'example-app', namespace: deploymentId, version: '1.0.0' }],
+  });
+  expect(setup.progress.status).toBe('succeeded');
+  const upgrade = await client.workflow.start(lifecycle.upgrade, {
+    taskQueue,
+    workflowId: `${deploymentId}/upgrade`,
+    args: [{ deploymentId, driver: 'example-app', namespace: deploymentId, targetVersion: '2.0.0' }],
+  });
+  const crashed = await crash?.(deploymentId);
+  const result: RunResult = await upgrade.result();
+  return { deploymentId, result, crashed, worker: crashed?.worker ?? worker };
+}
+
+describeSimOnly('crash matrix (kubesim only: pod timing set, migrations counted through its exec)', () => {
+  let taskQueue: string;
+  let worker: WorkerProcess;
+  let baseline: Awaited<ReturnType<typeof clusterState>>;
+
+  beforeAll(async () => {
+    taskQueue = uniqueName('crash-matrix');
+    worker = await startWorker(taskQueue, 'baseline');
+    const run = await setupThenUpgrade(taskQueue, worker);
+    expect(run.result.progress.status).toBe('succeeded');
+    baseline = await clusterState(run.deploymentId);
+    expect(baseline).toMatchObject({ record: { status: 'deployed', appVersion: '2.0.0' }, migrations: 1 });
+  }, 120_000);
+  afterAll(async () => {
+    if (worker) await stopWorker(worker);
+  });
+
+  it.each(points.map((p) => [p.name, p] as const))(
+    'an upgrade whose worker is killed %s ends as an uninterrupted one, going again within 15 s',
+    async (name, point) => {
+      const { client } = temporal;
+      const run = await setupThenUpgrade(taskQueue, worker, async (deploymentId) => {
+        for (let i = 0; !(await point.reached(client, deploymentId).catch(() => false)); i++) {
+          if (i > 600) throw new Error(`the upgrade never got ${name}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        // The worker alone, as the OOM killer would: helm, a child of its own, must stop by itself.
+        process.kill(worker.child.pid!, 'SIGKILL');
+        const killedAt = Date.now();
+        await worker.exited;
+        const next = await startWorker(taskQueue, `after-${deploymentId}`);
+        await stopWorker(worker); // whatever of the old group is left
+        return { worker: next, killedAt };
+      });
+      worker = run.worker;
+      const recovery = await recoverySeconds(client, run.deploymentId, worker.identity, run.crashed!.killedAt);
+      const state = await clusterState(run.deploymentId);
+      console.log(`crash matrix, killed ${name}: recovered in ${recovery.toFixed(1)} s; ${state.migrations} migration`);
+      expect(run.result.progress.status).toBe('succeeded');
+      expect(state).toEqual(baseline);
+      expect(recovery).toBeLessThan(15);
+    },
+    180_000,
+  );
+});
