@@ -115,11 +115,30 @@ export function kubeFailure(err: unknown, req: KubeRequest): Error {
 const readAttempts = 4;
 
 /**
+ * Runs `call` again at once when it fails transiently (a retryable KubernetesUnavailable: 429,
+ * 5xx, a lost connection), after 200, 400, 800 ms or the server's Retry-After up to 5 s, at most
+ * `attempts` times in all: a whole activity attempt per flaky request would make a run wait out
+ * Temporal's growing backoff. Only for calls that are safe to repeat.
+ */
+export async function retryTransientFailures<T>(call: () => Promise<T>, attempts = readAttempts): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const transient =
+        err instanceof ApplicationFailure && err.type === FailureType.KubernetesUnavailable && !err.nonRetryable;
+      if (!transient || attempt >= attempts) throw err;
+      const asked = (err.details?.[0] as { retryAfterSeconds?: number | null } | undefined)?.retryAfterSeconds;
+      const pauseMs = Math.max(100 * 2 ** attempt, Math.min((asked ?? 0) * 1000, 5_000));
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+}
+
+/**
  * Runs one request and maps its error; with `notFound: 'null'` a 404 resolves to null instead.
- * Reads (get, list) are tried again at once on a transient failure (429, 5xx, a lost connection),
- * after 200, 400, 800 ms or the server's Retry-After up to 5 s: a whole activity attempt per flaky
- * request would make a run wait out Temporal's growing backoff. Writes are left to the activity's
- * retry, whose callers know how to repeat them.
+ * Reads (get, list) are tried again at once on a transient failure ({@link retryTransientFailures});
+ * writes are left to their callers, who know whether repeating them is safe.
  */
 export async function kubeCall<T>(req: KubeRequest, fn: () => Promise<T>): Promise<T>;
 export async function kubeCall<T>(
@@ -132,19 +151,13 @@ export async function kubeCall<T>(
   fn: () => Promise<T>,
   opts?: { notFound: 'null' },
 ): Promise<T | null> {
-  const attempts = req.verb === 'get' || req.verb === 'list' ? readAttempts : 1;
-  for (let attempt = 1; ; attempt++) {
+  const call = async () => {
     try {
       return await fn();
     } catch (err) {
       if (opts?.notFound === 'null' && httpStatusOf(err) === 404) return null;
-      const failure = kubeFailure(err, req);
-      const transient = failure instanceof ApplicationFailure && failure.type === FailureType.KubernetesUnavailable;
-      if (!transient || failure.nonRetryable || attempt >= attempts) throw failure;
-      const asked = (failure.details?.[0] as { retryAfterSeconds?: number | null } | undefined)?.retryAfterSeconds;
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.max(100 * 2 ** attempt, Math.min((asked ?? 0) * 1000, 5_000))),
-      );
+      throw kubeFailure(err, req);
     }
-  }
+  };
+  return retryTransientFailures(call, req.verb === 'get' || req.verb === 'list' ? readAttempts : 1);
 }

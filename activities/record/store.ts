@@ -5,7 +5,7 @@
 import { CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Secret } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../contract/failures.js';
-import { httpStatusOf, kubeCall, kubeFailure } from '../kubernetes/api-errors.js';
+import { httpStatusOf, kubeCall, kubeFailure, retryTransientFailures } from '../kubernetes/api-errors.js';
 import { decodeRecord, encodeRecord, mergeHistory, recordKey, recordMetadata, recordObjectNames } from './codec.js';
 import type { DeploymentRecord, ReadDeploymentRecordInput, WriteDeploymentRecordInput } from '../../contract/record.js';
 
@@ -83,12 +83,15 @@ async function writeSecret(
 /**
  * Creates or updates the record. A write whose `resourceVersion` is stale (or that creates a
  * record someone else just created) re-reads the stored one, keeps its runs in the history and
- * tries again. Returns the record as written, with its new resourceVersion.
+ * tries again. Returns the record as written, with its new resourceVersion. A transient API
+ * failure starts the write over at once: repeating it is safe, since a write that did land only
+ * makes the next one meet a stale resourceVersion, which is handled as above.
  */
-export async function writeDeploymentRecord(
-  kc: KubeConfig,
-  input: WriteDeploymentRecordInput,
-): Promise<DeploymentRecord> {
+export function writeDeploymentRecord(kc: KubeConfig, input: WriteDeploymentRecordInput): Promise<DeploymentRecord> {
+  return retryTransientFailures(() => writeRecordOnce(kc, input));
+}
+
+async function writeRecordOnce(kc: KubeConfig, input: WriteDeploymentRecordInput): Promise<DeploymentRecord> {
   const { namespace, deploymentId } = input;
   const core = kc.makeApiClient(CoreV1Api);
   const name = recordObjectNames(deploymentId).configMap;

@@ -83,8 +83,9 @@ async function failedSetup(input: Record<string, unknown>): Promise<{ failure: A
 }
 
 describe('oversized workflow input', () => {
-  it.each(oversizedInputs)('fails within seconds with a bounded message: %s', async (_name, fields, expected) => {
+  it.each(oversizedInputs)('fails within seconds with a bounded message: %s', async (name, fields, expected) => {
     const { failure, ms } = await failedSetup({ deploymentId: uniqueName('big'), ...fields });
+    console.log(`oversized input, ${name}: ${failure.type} in ${ms} ms, message ${failure.message.length} characters`);
     expect(failure.type).toBe('InvalidInput');
     expect(failure.message).toContain(expected);
     expect(failure.message.length).toBeLessThan(2_000);
