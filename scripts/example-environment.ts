@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../activities/kubernetes/kubeconfig.js';
-import { startKubeSim, type ExecHandler, type KubeSim } from '../kubesim/index.js';
+import { startKubeSim, type KubeSim } from '../kubesim/index.js';
 import { processExecHandler } from '../kubesim/exec/process-handler.js';
 import { startChartRepo } from '../runtime/chart-repository.js';
 
