@@ -133,7 +133,7 @@ const points: CrashPoint[] = [
     reached: (client, id) => pendingActivity(client, `${id}/upgrade/pre/stop_workers`),
   },
   {
-    name: 'between modes, as pre ends',
+    name: 'as pre ends (between modes)',
     reached: async (client, id) =>
       (await client.workflow.getHandle(`${id}/upgrade`).query(progressQuery)).modes[0]?.state === 'succeeded',
   },
@@ -242,7 +242,7 @@ describeSimOnly('crash matrix (kubesim only: pod timing set, migrations counted 
   });
 
   it.each(points.map((p) => [p.name, p] as const))(
-    'an upgrade whose worker is killed %s ends as an uninterrupted one, going again within 15 s',
+    'an upgrade whose worker is killed %s ends as an uninterrupted one would, going again within 15 s',
     async (name, point) => {
       const { client } = temporal;
       const run = await setupThenUpgrade(taskQueue, worker, async (deploymentId) => {
