@@ -16,7 +16,7 @@ import {
   type TemporalConnectionConfig,
 } from './runtime/config.js';
 import { progressQuery } from './contract/messages.js';
-import { Hook, runWorkflowId, type SetupInput, type UpgradeInput } from './contract/lifecycle.js';
+import { Hook, runSummary, runWorkflowId, type SetupInput, type UpgradeInput } from './contract/lifecycle.js';
 import type { RunResult, RunProgress } from './contract/progress.js';
 // Types only: the signatures the starts are checked against; no workflow code is loaded.
 import type { setup, upgrade } from './workflows/hooks.js';
@@ -39,10 +39,11 @@ export interface StartOptions {
   taskQueue?: string;
 }
 
-function startOptions(hook: Hook, deploymentId: string, options: StartOptions) {
+function startOptions(hook: Hook, input: SetupInput | UpgradeInput, options: StartOptions) {
   return {
-    workflowId: options.workflowId ?? runWorkflowId(deploymentId, hook),
+    workflowId: options.workflowId ?? runWorkflowId(input.deploymentId, hook),
     taskQueue: options.taskQueue ?? taskQueueFromEnv(),
+    staticSummary: runSummary(hook, input),
   };
 }
 
@@ -53,7 +54,7 @@ export function startSetup(
   options: StartOptions = {},
 ): Promise<WorkflowHandle<typeof setup>> {
   return client.workflow.start<typeof setup>('setup', {
-    ...startOptions(Hook.Setup, input.deploymentId, options),
+    ...startOptions(Hook.Setup, input, options),
     args: [input],
   });
 }
@@ -65,7 +66,7 @@ export function startUpgrade(
   options: StartOptions = {},
 ): Promise<WorkflowHandle<typeof upgrade>> {
   return client.workflow.start<typeof upgrade>('upgrade', {
-    ...startOptions(Hook.Upgrade, input.deploymentId, options),
+    ...startOptions(Hook.Upgrade, input, options),
     args: [input],
   });
 }

@@ -81,6 +81,17 @@ export interface Versions {
   target: string;
 }
 
+/**
+ * The line Temporal Web shows for a run in its list and at the top of its page: the start's
+ * static summary, e.g. `upgrade shop to 2.0.0 (example-app, namespace shop)`. Safe on any input:
+ * the run itself checks it.
+ */
+export function runSummary(hook: Hook, input: Partial<SetupInput & UpgradeInput>): string {
+  const to = hook === Hook.Setup ? (input.version ?? "the driver's default version") : input.targetVersion;
+  const driver = input.driverVersion ? `${input.driver}@${input.driverVersion}` : input.driver;
+  return `${hook} ${input.deploymentId} to ${to} (${driver}, namespace ${input.namespace})`.slice(0, 200);
+}
+
 /** Workflow id of a run when the caller names none: `<deployment>/<hook>`. */
 export function runWorkflowId(deploymentId: string, hook: Hook): string {
   return `${deploymentId}/${hook}`;

@@ -25,5 +25,9 @@ export async function createStyrminWorker(options: StyrminWorkerOptions): Promis
     taskQueue,
     workflowBundle: workflowBundle ?? (await bundleLifecycleWorkflows(drivers)),
     activities: createActivities({ ...deps, drivers }),
+    // Heartbeats reach Temporal at least every 2 s, well inside the 10 s heartbeat timeout: the SDK
+    // would otherwise send them every 8 s (80 % of it), and a busy worker could miss the timeout
+    // while alive, starting a second attempt beside the first.
+    maxHeartbeatThrottleInterval: '2s',
   });
 }

@@ -4,6 +4,10 @@
  * driver. Prints the Temporal Web links and the outcome of each run.
  *
  * Options: --exit (stop once both runs ended), --port 7233, --ui-port 8233, --state-dir .styrmin
+ *
+ * Ctrl-C or SIGTERM stops everything it started, at any point: the worker drains, the test
+ * server and the dev server stop, and it exits 0 (a run left unfinished stays in the dev server's
+ * database, and the next quick start's worker finishes it).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,8 +53,14 @@ async function runAndReport(
   if (failure) throw new Error(`${hook} failed: ${failure instanceof Error ? failure.message : String(failure)}`);
 }
 
+/** Resolves on the first SIGINT or SIGTERM. */
+const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+});
+
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The signals are handled here, once: the SDK's own handler would shut the worker down a second time.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const temporal = await ensureDevServer(options['state-dir'], Number(options.port), Number(options['ui-port']));
   console.log(`Temporal dev server ${temporal.address}, Temporal Web ${temporal.webUrl}`);
   const environment = await startExampleEnvironment();
@@ -71,16 +81,19 @@ async function main(): Promise<void> {
     kubeConfig: () => environment.kubeConfig,
     defaults: { chartLocations: { 'example-app': environment.chartRepositoryUrl } },
   });
+  let stopping = false;
+  // The client connection stays open: a run cut short may still be waited on through it, and
+  // closing it under that wait throws; the process exits right after.
   const stopAll = async () => {
+    stopping = true;
     worker.shutdown();
     await running;
     await nativeConnection.close();
-    await connection.close();
     await environment.close();
     await temporal.stop();
   };
   const running = worker.run();
-  try {
+  const runs = async () => {
     const suffix = new Date()
       .toISOString()
       .replace(/[-:.TZ]/g, '')
@@ -108,17 +121,25 @@ async function main(): Promise<void> {
     console.log(
       `\nBoth runs succeeded. Find them in Temporal Web: ${temporal.webUrl}/namespaces/default/workflows?query=${encodeURIComponent(`StyrminDeploymentId="${deploymentId}"`)}`,
     );
-  } catch (err) {
+  };
+  const finished = runs().catch((err: unknown) => {
+    if (stopping) return; // the dev server stopped under a run cut short: not the run's failure
     process.exitCode = 1;
     console.error(err instanceof Error ? err.message : err);
+  });
+  let signal = await Promise.race([finished.then(() => undefined), stopRequested]);
+  if (!signal && !options.exit) {
+    console.log('Everything stays up for Temporal Web; press Ctrl-C to stop.');
+    signal = await stopRequested;
   }
-  if (options.exit) return stopAll();
-  console.log('Everything stays up for Temporal Web; press Ctrl-C to stop.');
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  if (signal) console.log(`\n${signal}: stopping the worker, the test server and the Temporal dev server`);
   await stopAll();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,13 +1,9 @@
 /**
- * Activity option profiles, one `proxyActivities` per profile. Retries back off exponentially;
- * failure types that retrying cannot fix are listed once, in errors.ts.
+ * Activity option profiles, and {@link summarized}, through which every activity call goes with a
+ * summary. Retries back off exponentially; failure types that retrying cannot fix are listed
+ * once, in contract/failures.ts.
  */
-import {
-  ActivityCancellationType,
-  proxyActivities,
-  type ActivityOptions,
-  type RetryPolicy,
-} from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../contract/activities.js';
 import { nonRetryableFailureTypes } from '../contract/failures.js';
 
@@ -40,15 +36,10 @@ export const releaseOptions: ActivityOptions = {
   retry: { ...defaultRetry, maximumAttempts: 3 },
 };
 
-/** Activities called with {@link quickOptions}. */
-export const quick = proxyActivities<Activities>(quickOptions);
-/** Activities called with {@link releaseOptions}. */
-export const release = proxyActivities<Activities>(releaseOptions);
 /**
- * The release step, waiting on cancellation for the step to say how it ended: helm may finish
- * the release before it notices, and the run must then record the release as live.
+ * Activities called with `profile` and a summary, the line Temporal Web shows for the call in
+ * the run's event history instead of the bare activity type.
  */
-export const releaseAwaitingCancellation = proxyActivities<Activities>({
-  ...releaseOptions,
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+export function summarized(profile: ActivityOptions, summary: string, overrides?: Partial<ActivityOptions>) {
+  return proxyActivities<Activities>({ ...profile, summary: summary.slice(0, 200), ...overrides });
+}

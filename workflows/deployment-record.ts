@@ -129,7 +129,7 @@ const stepWords = [
 ] as const;
 
 /** A one-line account of what a failed or cancelled run changed before it stopped. */
-function stateLeft(progress: RunProgress): string {
+export function stateLeft(progress: RunProgress): string {
   const parts = progress.modes
     .filter((mode) => mode.state !== ModeState.Pending && mode.state !== ModeState.Skipped)
     .map((mode) => {

@@ -22,7 +22,7 @@ import {
   statusKey,
   targetVersionKey,
 } from '../contract/search-attributes.js';
-import { quick } from './activity-options.js';
+import { quickOptions, summarized } from './activity-options.js';
 import { startedRecord, succeededRecord, unsucceededRecord } from './deployment-record.js';
 import { describeFailure, runFailure } from './failures.js';
 import { assertInputShape } from './input-shape.js';
@@ -54,13 +54,18 @@ async function cancellationText(tracker: RunTracker): Promise<string> {
   const where = tracker.whereNow();
   if (!patched(cancellationRequestPatch)) return `cancelled ${where}`;
   const { workflowId, runId } = workflowInfo();
-  const request = await CancellationScope.nonCancellable(() => quick.describeCancellation({ workflowId, runId })).catch(
-    () => ({}) as CancellationRequest,
-  );
+  const request = await CancellationScope.nonCancellable(() =>
+    summarized(quickOptions, 'ask Temporal who cancelled the run').describeCancellation({ workflowId, runId }),
+  ).catch(() => ({}) as CancellationRequest);
   const who = [request.identity && `by ${request.identity}`, request.reason && `reason: ${request.reason}`]
     .filter(Boolean)
     .join(', ');
   return `cancelled ${where}${who ? ` (${who})` : ''}`;
+}
+
+/** The activities that write the deployment record, summarized with what the write records. */
+function recordWriter(deploymentId: string, what: string) {
+  return summarized(quickOptions, `record the run as ${what} in the record of deployment ${deploymentId}`);
 }
 
 async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
@@ -81,15 +86,23 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     // A setup creates its namespace only once the input has passed every check. Runs started
     // before this order created it first; they keep their order when they replay.
     const checkBeforeCreate = patched(checkBeforeCreatePatch);
-    if (hook === Hook.Setup && !checkBeforeCreate) await quick.ensureNamespace({ namespace });
-    const previous = await quick.readDeploymentRecord({ deploymentId, namespace });
+    const ensureNamespace = () =>
+      summarized(quickOptions, `create namespace ${namespace} if missing`).ensureNamespace({ namespace });
+    if (hook === Hook.Setup && !checkBeforeCreate) await ensureNamespace();
+    const previous = await summarized(
+      quickOptions,
+      `read the record of deployment ${deploymentId} (namespace ${namespace})`,
+    ).readDeploymentRecord({ deploymentId, namespace });
     const { workflowId, runId } = workflowInfo();
-    run = await quick.prepareRun({ hook, input, workflowId, record: previous });
-    if (hook === Hook.Setup && checkBeforeCreate) await quick.ensureNamespace({ namespace });
+    run = await summarized(
+      quickOptions,
+      `check the ${hook} input and plan the run (driver ${input.driver})`,
+    ).prepareRun({ hook, input, workflowId, record: previous });
+    if (hook === Hook.Setup && checkBeforeCreate) await ensureNamespace();
     tracker.setVersions(run.versions);
     upsertSearchAttributes([{ key: targetVersionKey, value: run.versions.target }]);
     record = startedRecord(previous, run, { hook, workflowId, runId, startedAt: new Date().toISOString() });
-    record = await quick.writeDeploymentRecord({ deploymentId, namespace, record });
+    record = await recordWriter(deploymentId, 'started').writeDeploymentRecord({ deploymentId, namespace, record });
 
     for (const plan of run.plan) {
       upsertSearchAttributes([{ key: modeKey, value: plan.mode }]);
@@ -97,7 +110,11 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     }
 
     const succeeded = succeededRecord(record, run, new Date().toISOString());
-    record = await quick.writeDeploymentRecord({ deploymentId, namespace, record: succeeded });
+    record = await recordWriter(deploymentId, 'succeeded').writeDeploymentRecord({
+      deploymentId,
+      namespace,
+      record: succeeded,
+    });
     tracker.succeeded();
     return { deploymentId, hook, versions: run.versions, progress: tracker.progress };
   } catch (err) {
@@ -115,7 +132,7 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
       const ended = unsucceededRecord(record, run, tracker.progress, ending);
       // The run's own failure matters more than a record that could not be written.
       await CancellationScope.nonCancellable(() =>
-        quick.writeDeploymentRecord({ deploymentId, namespace, record: ended }),
+        recordWriter(deploymentId, ending.status).writeDeploymentRecord({ deploymentId, namespace, record: ended }),
       ).catch((writeError: unknown) =>
         log.warn('the failed run could not be recorded in the cluster', {
           deploymentId,

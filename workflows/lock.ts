@@ -17,7 +17,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { FailureType } from '../contract/failures.js';
 import { releaseLockSignal } from '../contract/messages.js';
-import { quick } from './activity-options.js';
+import { quickOptions, summarized } from './activity-options.js';
 import type { Hook } from '../contract/lifecycle.js';
 import { lockWorkflowId, type LockHolder } from '../contract/lock.js';
 
@@ -51,7 +51,9 @@ export async function acquireDeploymentLock(
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const running = await quick.describeLockHolder({ lockWorkflowId: lockId });
+    const running = await summarized(quickOptions, `ask Temporal which run holds ${lockId}`).describeLockHolder({
+      lockWorkflowId: lockId,
+    });
     const who = running
       ? `the ${running.hook} run "${running.workflowId}" (run id ${running.runId})`
       : `the run holding "${lockId}"`;

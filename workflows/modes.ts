@@ -4,6 +4,7 @@
  * cancel its siblings), then reports every failure in one error.
  */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   executeChild,
@@ -23,8 +24,9 @@ import {
 import { ModeState } from '../contract/progress.js';
 import type { ActionRequest } from '../contract/run-context.js';
 import { deploymentIdKey, driverKey, hookKey } from '../contract/search-attributes.js';
-import { release, releaseAwaitingCancellation } from './activity-options.js';
-import { describeFailure } from './failures.js';
+import { releaseOptions, summarized } from './activity-options.js';
+import { applicationFailureOf, describeFailure } from './failures.js';
+import { stateLeft } from './deployment-record.js';
 import type { RunTracker, StepTracker } from './run-tracker.js';
 
 /** What every step of a run shares. */
@@ -40,6 +42,11 @@ interface StepFailure {
   error: string;
 }
 
+/** A failed step with the failure itself, chained as the cause of the mode's failure. */
+interface FailedStep extends StepFailure {
+  failure: unknown;
+}
+
 /** Runs a mode's steps side by side; fails with every failed step listed, or skips a mode without steps. */
 export async function runMode(scope: RunScope, plan: ModePlan, tracker: RunTracker): Promise<void> {
   const mode = tracker.mode(plan.mode);
@@ -52,8 +59,10 @@ export async function runMode(scope: RunScope, plan: ModePlan, tracker: RunTrack
   const outcomes = await Promise.allSettled(
     steps.map((step) => runStep(scope, plan.mode, step, mode.step(stepIdentity(scope, plan.mode, step)))),
   );
-  const failed = outcomes.flatMap((outcome, i): StepFailure[] =>
-    outcome.status === 'rejected' ? [{ action: steps[i]!.name, error: describeFailure(outcome.reason) }] : [],
+  const failed = outcomes.flatMap((outcome, i): FailedStep[] =>
+    outcome.status === 'rejected'
+      ? [{ action: steps[i]!.name, error: describeFailure(outcome.reason), failure: outcome.reason }]
+      : [],
   );
   if (failed.length === 0) {
     mode.ended(ModeState.Succeeded);
@@ -68,7 +77,7 @@ export async function runMode(scope: RunScope, plan: ModePlan, tracker: RunTrack
   }
   mode.ended(ModeState.Failed);
   tracker.skipPendingModes();
-  throw modeFailed(scope, plan.mode, failed, steps);
+  throw modeFailed(scope, plan.mode, failed, steps, stateLeft(tracker.progress));
 }
 
 /**
@@ -136,28 +145,49 @@ async function runAction({ deploymentId, hook, run }: RunScope, mode: Mode, step
 
 /** The built-in Helm release step, with the driver's release settings. */
 async function runRelease({ deploymentId, hook, run }: RunScope): Promise<void> {
-  // Runs started before the step was awaited on cancellation keep the old behaviour on replay.
-  const activities = patched(releaseAwaitsCancellationPatch) ? releaseAwaitingCancellation : release;
-  await activities.releaseChart({ deploymentId, hook, context: run.context, ...run.release });
+  // A cancelled run waits for the step to say how it ended: helm may finish the release before it
+  // notices, and the run must then record the release as live. Runs started before the step was
+  // awaited on cancellation keep the old behaviour on replay.
+  const cancellationType = patched(releaseAwaitsCancellationPatch)
+    ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+    : ActivityCancellationType.TRY_CANCEL;
+  const { instance, app } = run.context;
+  const chart = app.chart ? `${app.chart.location}${app.chart.version ? ` ${app.chart.version}` : ''}` : 'no chart';
+  const summary = `helm upgrade --install ${instance.release} (${chart}, app ${app.version}) in namespace ${instance.namespace}`;
+  await summarized(releaseOptions, summary, { cancellationType }).releaseChart({
+    deploymentId,
+    hook,
+    context: run.context,
+    ...run.release,
+  });
 }
 
 /** Patch id: a cancelled run waits for the release step to say whether helm finished the release. */
 const releaseAwaitsCancellationPatch = 'release-step-awaits-cancellation';
 
-/** The one failure a mode ends with, listing each failed step and its cause. */
+/**
+ * The one failure a mode ends with: a line per failed step, cause first, then what the run left.
+ * The first failed step's own failure is chained as the cause, so Temporal Web shows it as such.
+ */
 function modeFailed(
   { deploymentId, hook }: RunScope,
   mode: Mode,
-  failed: StepFailure[],
+  failed: FailedStep[],
   steps: PlannedStep[],
+  left: string,
 ): ApplicationFailure {
-  const causes = failed.map((f) => `${f.action}: ${f.error}`).join('; ');
   const actions = steps.filter((step) => step.kind === 'action').length;
-  const summary = actions > 0 ? `${failed.length} of ${actions} actions failed: ${causes}` : causes;
+  const count = actions > 0 ? `${failed.length} of ${actions} actions failed` : 'failed';
+  const lines = failed.map((f) => `- ${f.action}: ${f.error}`);
   return ApplicationFailure.create({
     type: FailureType.ModeFailed,
     nonRetryable: true,
-    message: `${hook} of deployment "${deploymentId}" stopped in mode ${mode}: ${summary}`,
-    details: [{ deploymentId, hook, mode, failed }],
+    message: [
+      `${hook} of deployment "${deploymentId}" stopped in mode ${mode}: ${count}`,
+      ...lines,
+      `Left: ${left}`,
+    ].join('\n'),
+    details: [{ deploymentId, hook, mode, failed: failed.map(({ action, error }) => ({ action, error })), left }],
+    cause: applicationFailureOf(failed[0]?.failure),
   });
 }

@@ -13,11 +13,10 @@
  * }
  */
 import type { Duration } from '@temporalio/common';
-import { ApplicationFailure, proxyActivities, sleep, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { Activities } from '../contract/activities.js';
+import { ApplicationFailure, sleep, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { ComponentStatus } from '../contract/kubernetes.js';
 import { FailureType } from '../contract/failures.js';
-import { quickOptions, releaseOptions, waitingOptions } from './activity-options.js';
+import { quickOptions, releaseOptions, summarized, waitingOptions } from './activity-options.js';
 import { currentAction } from './current-action.js';
 import type { ReleaseSettings, ComponentRef } from '../contract/run-context.js';
 
@@ -27,9 +26,7 @@ export { log } from '@temporalio/workflow';
 /** Overrides of one primitive call's activity options (timeouts, retry policy). */
 export type CallOptions = Partial<ActivityOptions>;
 
-function activities(profile: ActivityOptions, summary: string, options?: CallOptions) {
-  return proxyActivities<Activities>({ ...profile, summary, ...options });
-}
+const activities = summarized;
 
 /** Resolves component names against the running action's driver, refusing unknown ones. */
 function resolve(deploymentId: string, names: string[]): { namespace: string; components: ComponentRef[] } {

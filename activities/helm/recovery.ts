@@ -24,6 +24,8 @@ export interface ReleaseStep {
 }
 
 const pollMs = 2_000;
+/** How long a pending revision of an earlier attempt of the step may still change by itself. */
+const ownRevisionGraceMs = 10_000;
 
 async function rollback(step: ReleaseStep, revision: number): Promise<HelmResult> {
   step.setStep(`rolling back to revision ${revision}`);
@@ -81,9 +83,14 @@ export async function prepareRelease(
   abandonedSinceMs?: number,
 ): Promise<string | undefined> {
   const { release, namespace, ctx } = step;
+  // An earlier attempt's helm is told to stop when its attempt ends, and marks its revision failed
+  // within seconds; an attempt that timed out on a live worker may take a few seconds to notice.
+  // So its revision gets a short grace before it counts as abandoned.
+  const graceEnds = Date.now() + ownRevisionGraceMs;
   for (;;) {
     const history = await releaseHistory(step.helm, release, namespace);
-    const plan = planPendingRecovery(history, new Date(), staleAfterMs, abandonedSinceMs);
+    const abandonedSince = Date.now() >= graceEnds ? abandonedSinceMs : undefined;
+    const plan = planPendingRecovery(history, new Date(), staleAfterMs, abandonedSince);
     if (plan.kind === 'wait') {
       step.setStep(
         `waiting for revision ${plan.pending.revision} (${plan.pending.status}): another helm may still be working on it`,

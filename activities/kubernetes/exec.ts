@@ -61,23 +61,48 @@ async function pickPod(clients: KubeClients, input: ExecuteCommandsInput): Promi
   });
 }
 
+/** The last `count` non-empty lines of an output, at most `max` characters. */
+function lastLines(text: string, count = 3, max = 500): string {
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  const tail = lines.slice(-count).join(' | ');
+  return tail.length > max ? `…${tail.slice(-max)}` : tail;
+}
+
+/** An argv as a person would type it: words joined by spaces, quoted where needed, shortened. */
+export function commandLine(command: string[], max = 200): string {
+  const line = command
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`))
+    .join(' ');
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/**
+ * The failure of a command, cause first: how it ended, where, the last lines of stderr and stdout
+ * (how far it got), then the command itself. Details keep the bounded output tails.
+ */
 function commandFailed(
   input: ExecuteCommandsInput,
   at: { pod: string; container: string; command: string[] },
   run: CommandRun,
   done: CommandResult[],
 ) {
-  const what = `Command ${JSON.stringify(at.command)} in pod "${at.pod}" (container "${at.container}") of component "${input.component.name}"`;
-  const why = run.timedOut
+  const how = run.timedOut
     ? `did not finish within ${input.timeoutSeconds}s`
     : run.exitCode === null
       ? `could not run: ${run.statusMessage ?? 'no exit code reported'}`
-      : `exited with code ${run.exitCode}`;
-  const stderrTail = run.stderr.trim().slice(-2000);
+      : `exit code ${run.exitCode}`;
+  const where = `in pod "${at.pod}" (container "${at.container}", component "${input.component.name}")`;
+  const output = [
+    run.stderr.trim() ? `stderr: ${lastLines(run.stderr)}` : '',
+    run.stdout.trim() ? `stdout: ${lastLines(run.stdout)}` : '',
+  ].filter(Boolean);
   return ApplicationFailure.create({
     type: FailureType.CommandFailed,
     nonRetryable: true,
-    message: `${what} ${why}${stderrTail ? `; stderr: ${stderrTail}` : ''}`,
+    message: [`${how} ${where}`, ...output, `command: ${commandLine(at.command)}`].join('; '),
     details: [
       {
         deploymentId: input.deploymentId,
@@ -85,7 +110,7 @@ function commandFailed(
         component: input.component.name,
         ...at,
         exitCode: run.exitCode,
-        stderr: run.stderr,
+        stderr: run.stderr.slice(-4096),
         stdout: run.stdout.slice(-4096),
         truncated: run.truncated,
         completed: done.map((r) => ({ command: r.command, exitCode: r.exitCode })),

@@ -19,7 +19,7 @@ import {
   recordOnceEntry,
   type OnceEntry,
 } from '../../activities/kubernetes/once.js';
-import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { onSim, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { createDeployment } from './workloads.js';
 import { activityEnv, failureOf, runActivity, waitUntilReady } from './fixtures.js';
 
@@ -105,19 +105,24 @@ describe('executeCommands with a once-only key', () => {
     expect(await runs(counter)).toBe(1);
   });
 
-  it('reports a command an attempt started that then ended without an exit status, and does not run it again', async () => {
-    const { input, counter, outcomes } = await abandonMidCommand();
-    // Killed in the pod, as by the OOM killer: it leaves no exit status.
-    await exec({ deploymentId: 'shop', commands: [['sh', '-c', `kill -9 "$(cat ${outcomes}/0/pid)"`]] });
-    const failure = await failureOf(exec(input));
-    expect(failure.type).toBe(FailureType.CommandFailed);
-    expect(failure.message).toContain(`exited with code ${interruptedExitCode}`);
-    expect(failure.message).toContain('ended without an exit status (killed?); not running it again');
-    expect(await runs(counter)).toBe(1);
-    // Reported once: a deliberate retry runs it again.
-    expect((await exec(input))[0]).toMatchObject({ exitCode: 0, stdout: 'migrated\n' });
-    expect(await runs(counter)).toBe(2);
-  });
+  // kubesim only: the real tier's kwok runs exec'd commands as its own local processes, and one exec there does not
+  // reach another's process to kill it as this test must.
+  (onSim ? it : it.skip)(
+    "reports a command an attempt started that then ended without an exit status, and does not run it again (kubesim only: the kill reaches another exec's process there only)",
+    async () => {
+      const { input, counter, outcomes } = await abandonMidCommand();
+      // Killed in the pod, as by the OOM killer: it leaves no exit status.
+      await exec({ deploymentId: 'shop', commands: [['sh', '-c', `kill -9 "$(cat ${outcomes}/0/pid)"`]] });
+      const failure = await failureOf(exec(input));
+      expect(failure.type).toBe(FailureType.CommandFailed);
+      expect(failure.message).toContain(`exit code ${interruptedExitCode}`);
+      expect(failure.message).toContain('ended without an exit status (killed?); not running it again');
+      expect(await runs(counter)).toBe(1);
+      // Reported once: a deliberate retry runs it again.
+      expect((await exec(input))[0]).toMatchObject({ exitCode: 0, stdout: 'migrated\n' });
+      expect(await runs(counter)).toBe(2);
+    },
+  );
 
   it('records the key in styrmin-deployment-<id>-once, labelled like the deployment record', async () => {
     const { deploymentId, run, migrate } = fixture();

@@ -147,7 +147,7 @@ describe('releaseChart on pods that never become ready', () => {
   );
 
   it(
-    'recovers at once a pending revision that an earlier attempt of the step started',
+    'recovers within seconds a pending revision that an earlier attempt of the step started',
     async () => {
       const ns = await h.cluster.newNamespace();
       await releaseEnv(h).release(releaseInput(h, 'setup', { namespace: ns, ...v1 }));
@@ -156,13 +156,13 @@ describe('releaseChart on pods that never become ready', () => {
       stuck.child.kill('SIGKILL');
       await stuck.exited;
       // Attempt 2 of a step scheduled before the pending revision began: the revision is attempt 1's,
-      // so the step does not wait out the stale age (here the default: its timeout + 60 s).
+      // so the step waits 10 s for it to change, not the stale age (here the default: its timeout + 60 s).
       const { release } = releaseEnv(h, undefined, { attempt: 2, scheduledTimestampMs });
       const started = Date.now();
       const result = await release(releaseInput(h, 'upgrade', { namespace: ns, ...v11 }));
       expect(result.recovered).toMatch(/^rolled back revision 2 \(pending-upgrade, since .*\) to revision 1$/);
       expect(result).toMatchObject({ action: 'upgraded', status: 'deployed', revision: 4 });
-      expect(Date.now() - started).toBeLessThan(onSim ? 15_000 : 120_000);
+      expect(Date.now() - started).toBeLessThan(onSim ? 25_000 : 120_000);
     },
     releaseTestTimeoutMs,
   );

@@ -72,6 +72,11 @@ describe('dist/worker.js', () => {
           type: FailureType.InvalidInput,
           message: expect.stringContaining('deploymentId'),
         });
+        // The start names the run for people: Temporal Web shows this summary in its list and on the run's page.
+        const description = await client.workflow.getHandle(handle.workflowId).describe();
+        expect(await description.staticSummary()).toBe(
+          "setup Not_A_Label to the driver's default version (example-app, namespace shop)",
+        );
       } finally {
         await client.connection.close();
       }

@@ -93,6 +93,13 @@ describe('setup on a real Temporal server', () => {
     expect(cause.message).toContain('stopped in mode pre');
     expect(cause.message).toContain('prepare_b: [LabFailure] prepare_b was told to fail');
     expect(cause.message).not.toContain('prepare_a:');
+    // A line per failed action, then what the run left; the failed action's own failure is the cause.
+    expect(cause.message.split('\n')).toEqual([
+      expect.stringMatching(/stopped in mode pre: 1 of \d+ actions failed$/),
+      '- prepare_b: [LabFailure] prepare_b was told to fail',
+      expect.stringMatching(/^Left: pre failed \(.*failed: prepare_b.*\); not run: core, post$/),
+    ]);
+    expect(cause.cause).toMatchObject({ type: 'LabFailure', message: 'prepare_b was told to fail' });
 
     expect((await childTimes(`${id}/setup/pre/prepare_a`)).status).toBe('COMPLETED');
     expect((await childTimes(`${id}/setup/pre/prepare_b`)).status).toBe('FAILED');

@@ -1,11 +1,19 @@
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 
 let harness: EngineHarness;
+/** Bytes the workers of this file logged, at the INFO level a production worker logs at. */
+let logBytes = 0;
 beforeAll(async () => {
+  Runtime.install({
+    logger: new DefaultLogger('INFO', (entry) => {
+      logBytes += Buffer.byteLength(entry.message) + Buffer.byteLength(JSON.stringify(entry.meta ?? {}));
+    }),
+  });
   harness = await startHarness();
 });
 afterAll(async () => harness?.close());
@@ -127,5 +135,13 @@ describe('bad workflow input', () => {
     await expect(
       harness.temporal.client.workflow.getHandle(`${deploymentId}/${hook}/pre/prepare_a`).describe(),
     ).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+});
+
+describe('the worker log', () => {
+  it('stays under 1 MB through every oversized and bad input above', () => {
+    console.log(`worker log through the input tests: ${(logBytes / 1024).toFixed(0)} KiB`);
+    expect(logBytes).toBeGreaterThan(0);
+    expect(logBytes).toBeLessThan(1024 * 1024);
   });
 });
