@@ -26,6 +26,7 @@ export function printProgress(progress: RunProgress, releaseNow?: string): void 
     }
   }
   if (progress.error) console.log(`  error: ${progress.error}`);
+  if (progress.left) console.log(`  left: ${progress.left}`);
 }
 
 /** Builds the `progress` command. */

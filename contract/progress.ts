@@ -55,6 +55,8 @@ export interface RunProgress {
   versions?: Versions;
   modes: ModeProgress[];
   error?: string;
+  /** What a failed or cancelled run left: which modes and steps ran, and how they ended. */
+  left?: string;
 }
 
 /** What a finished run returns. */

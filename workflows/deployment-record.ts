@@ -10,7 +10,8 @@ import {
   type RunRecord,
 } from '../contract/record.js';
 import { Mode, type Hook } from '../contract/lifecycle.js';
-import { ActionState, ModeState, type RunProgress } from '../contract/progress.js';
+import { ModeState, type RunProgress } from '../contract/progress.js';
+import { stateLeft } from './run-tracker.js';
 import type { PreparedRun } from '../contract/plan.js';
 
 /** Identity of the run, for its history entry. */
@@ -119,29 +120,6 @@ export function unsucceededRecord(
     status: DeploymentStatus.Failed,
     history: closeLast(started.history, { ...ending, stateLeft: stateLeft(progress) }),
   };
-}
-
-/** How each step state reads in an account of what a run left. */
-const stepWords = [
-  [ActionState.Succeeded, 'done'],
-  [ActionState.Failed, 'failed'],
-  [ActionState.Cancelled, 'cancelled'],
-] as const;
-
-/** A one-line account of what a failed or cancelled run changed before it stopped. */
-export function stateLeft(progress: RunProgress): string {
-  const parts = progress.modes
-    .filter((mode) => mode.state !== ModeState.Pending && mode.state !== ModeState.Skipped)
-    .map((mode) => {
-      const said = stepWords
-        .map(([state, word]) => ({ word, names: mode.actions.filter((a) => a.state === state).map((a) => a.name) }))
-        .filter(({ names }) => names.length > 0)
-        .map(({ word, names }) => `${word}: ${names.join(', ')}`);
-      return `${mode.mode} ${mode.state}${said.length ? ` (${said.join('; ')})` : ''}`;
-    });
-  const untouched = progress.modes.filter((m) => m.state === ModeState.Skipped).map((m) => m.mode);
-  if (untouched.length) parts.push(`not run: ${untouched.join(', ')}`);
-  return parts.join('; ') || 'nothing ran';
 }
 
 function closeLast(history: RunRecord[], end: Partial<RunRecord>): RunRecord[] {

@@ -28,7 +28,9 @@ import { lockWorkflowId, type LockHolder } from '../contract/lock.js';
  */
 export async function deploymentLock(holder: LockHolder): Promise<LockHolder> {
   let released = false;
-  setHandler(releaseLockSignal, () => void (released = true));
+  setHandler(releaseLockSignal, () => void (released = true), {
+    description: 'Frees the deployment: the run holding the lock has ended',
+  });
   await CancellationScope.nonCancellable(() => condition(() => released));
   return holder;
 }

@@ -26,8 +26,7 @@ import type { ActionRequest } from '../contract/run-context.js';
 import { deploymentIdKey, driverKey, hookKey } from '../contract/search-attributes.js';
 import { releaseOptions, summarized } from './activity-options.js';
 import { applicationFailureOf, describeFailure } from './failures.js';
-import { stateLeft } from './deployment-record.js';
-import type { RunTracker, StepTracker } from './run-tracker.js';
+import { stateLeft, type RunTracker, type StepTracker } from './run-tracker.js';
 
 /** What every step of a run shares. */
 export interface RunScope {

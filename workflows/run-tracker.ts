@@ -2,7 +2,7 @@
  * The progress of one run, owned by the run. Every change updates what the `progress` query
  * returns and the run's "Current details" in Temporal Web; callers never publish by hand.
  */
-import { setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { modes, type Hook, type Mode, type Versions } from '../contract/lifecycle.js';
 import { progressQuery } from '../contract/messages.js';
 import {
@@ -99,7 +99,10 @@ export class RunTracker {
       status: RunStatus.Running,
       modes: modes.map((mode) => ({ mode, state: ModeState.Pending, actions: [] })),
     };
-    setHandler(progressQuery, () => this.progress);
+    setHandler(progressQuery, () => this.progress, {
+      description:
+        'Each mode and action of the run: state, attempts, start and end times, last error; and, once it ended, why and what it left',
+    });
     this.publish();
   }
 
@@ -132,6 +135,7 @@ export class RunTracker {
   failed(error: string): void {
     this.progress.status = RunStatus.Failed;
     this.progress.error = error;
+    this.progress.left = stateLeft(this.progress);
     this.publish();
   }
 
@@ -139,6 +143,7 @@ export class RunTracker {
   cancelled(where: string): void {
     this.progress.status = RunStatus.Cancelled;
     this.progress.error = where;
+    this.progress.left = stateLeft(this.progress);
     this.publish();
   }
 
@@ -158,16 +163,52 @@ export class RunTracker {
   }
 }
 
-/** The progress as Markdown, for the "Current details" of the run in Temporal Web. */
+/**
+ * The progress as Markdown, for the "Current details" of the run in Temporal Web: a list of modes,
+ * each action linked to its workflow; then, once the run failed or was cancelled, why and what it
+ * left.
+ */
 function progressDetails(progress: RunProgress): string {
   const versions = progress.versions ? ` ${progress.versions.current ?? '(new)'} → ${progress.versions.target}` : '';
   const lines = [
     `**${progress.hook}** of \`${progress.deploymentId}\` (${progress.driver})${versions}: ${progress.status}`,
     '',
   ];
+  const { namespace } = workflowInfo();
+  const linked = (a: ActionProgress) =>
+    a.workflowId
+      ? `[\`${a.name}\`](/namespaces/${namespace}/workflows/${encodeURIComponent(a.workflowId)})`
+      : `\`${a.name}\``;
   for (const mode of progress.modes) {
-    const actions = mode.actions.map((a) => `${a.name} ${a.state}${a.lastError ? ` (${a.lastError})` : ''}`).join(', ');
+    const actions = mode.actions
+      .map((a) => `${linked(a)} ${a.state}${a.lastError ? ` (${a.lastError.replaceAll('\n', ' ')})` : ''}`)
+      .join(', ');
     lines.push(`- ${mode.mode}: ${mode.state}${actions ? ` — ${actions}` : ''}`);
   }
+  if (progress.error) lines.push('', `**Why:** ${progress.error.split('\n')[0]}`);
+  if (progress.left) lines.push('', `**Left:** ${progress.left}`);
   return lines.join('\n');
+}
+
+/** How each step state reads in an account of what a run left. */
+const stepWords = [
+  [ActionState.Succeeded, 'done'],
+  [ActionState.Failed, 'failed'],
+  [ActionState.Cancelled, 'cancelled'],
+] as const;
+
+/** A one-line account of what a failed or cancelled run changed before it stopped. */
+export function stateLeft(progress: RunProgress): string {
+  const parts = progress.modes
+    .filter((mode) => mode.state !== ModeState.Pending && mode.state !== ModeState.Skipped)
+    .map((mode) => {
+      const said = stepWords
+        .map(([state, word]) => ({ word, names: mode.actions.filter((a) => a.state === state).map((a) => a.name) }))
+        .filter(({ names }) => names.length > 0)
+        .map(({ word, names }) => `${word}: ${names.join(', ')}`);
+      return `${mode.mode} ${mode.state}${said.length ? ` (${said.join('; ')})` : ''}`;
+    });
+  const untouched = progress.modes.filter((m) => m.state === ModeState.Skipped).map((m) => m.mode);
+  if (untouched.length) parts.push(`not run: ${untouched.join(', ')}`);
+  return parts.join('; ') || 'nothing ran';
 }

@@ -91,6 +91,10 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
   let workdir: HelmWorkdir | undefined;
   const heartbeat = () => ctx.heartbeat({ release, step, api: proxy?.stats } satisfies ReleaseHeartbeat);
   const slot = await waitForSlot(deps.slots, ctx, (s) => (step = s), heartbeat);
+  // Heartbeats go on through the whole step, not only while helm runs: the API reads between helm
+  // calls may wait out a busy server's Retry-After, and a missed heartbeat timeout would start a
+  // second attempt beside this one.
+  const ticker = setInterval(heartbeat, 2_000);
   try {
     const kc = deps.kubeConfig();
     proxy = await startApiProxy(kc, deps.proxy);
@@ -100,7 +104,6 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
       runHelm(args, {
         kubeconfigPath,
         signal: ctx.cancellationSignal,
-        onHeartbeat: heartbeat,
         deadlineMs: (timeoutSeconds + 120) * 1000,
         onOutput: log
           ? (r) =>
@@ -196,6 +199,7 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
       keptStopped: kept.names,
     };
   } finally {
+    clearInterval(ticker);
     workdir?.dispose();
     await proxy?.close();
     slot.release();

@@ -76,16 +76,23 @@ describe('setup on a real Temporal server', () => {
   it('lets siblings of a failed action finish, never starts core, and names the action and its cause', async () => {
     const id = uniqueName('fail');
     const workflowId = `${id}-setup`;
-    const error = await harness.withWorker(async (taskQueue) => {
+    const handle = harness.temporal.client.workflow.getHandle(workflowId);
+    const { error, progress, metadata } = await harness.withWorker(async (taskQueue) => {
       const run = harness.temporal.client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId,
         args: [labSetup(id, { fail: ['prepare_b'], delays: { prepare_a: 1000 } })],
       });
-      return run.then(
+      const ended = await run.then(
         () => undefined,
         (err: unknown) => err,
       );
+      // Queries of the ended run, while a worker can still answer them.
+      return {
+        error: ended,
+        progress: await handle.query(progressQuery),
+        metadata: await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata'),
+      };
     });
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
@@ -100,6 +107,10 @@ describe('setup on a real Temporal server', () => {
       expect.stringMatching(/^Left: pre failed \(.*failed: prepare_b.*\); not run: core, post$/),
     ]);
     expect(cause.cause).toMatchObject({ type: 'LabFailure', message: 'prepare_b was told to fail' });
+    // The run's final Current Details, its progress and its failure tell the same account of what it left.
+    expect(cause.message).toContain(`Left: ${progress.left}`);
+    expect(metadata.currentDetails).toContain(`**Left:** ${progress.left}`);
+    expect(metadata.currentDetails).toContain('**Why:** [ModeFailed] setup of deployment');
 
     expect((await childTimes(`${id}/setup/pre/prepare_a`)).status).toBe('COMPLETED');
     expect((await childTimes(`${id}/setup/pre/prepare_b`)).status).toBe('FAILED');
@@ -149,7 +160,9 @@ describe('setup on a real Temporal server', () => {
       const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
       expect(metadata.currentDetails).toContain(`**setup** of \`${id}\` (lab-app) (new) → 1.0.0: running`);
       expect(metadata.currentDetails).toContain('- pre: running — ');
-      expect(metadata.currentDetails).toContain('prepare_c running');
+      // Each action links to its own workflow.
+      const link = `/namespaces/default/workflows/${encodeURIComponent(prepareC.workflowId!)}`;
+      expect(metadata.currentDetails).toContain(`[\`prepare_c\`](${link}) running`);
       await handle.result();
       expect((await handle.query(progressQuery)).status).toBe('succeeded');
     });
