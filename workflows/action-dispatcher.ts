@@ -46,10 +46,13 @@ function actionInput({ deploymentId, hook, mode, action, versions, context }: Ac
  */
 function actionFailure(err: unknown): unknown {
   if (err instanceof TemporalFailure || err instanceof WorkflowError || !(err instanceof Error)) return err;
-  return ApplicationFailure.create({
+  const failure = ApplicationFailure.create({
     type: FailureType.ActionFailed,
     nonRetryable: true,
     message: err.message,
     details: [{ error: err.name }],
   });
+  // The driver's own stack (source-mapped to its actions.ts), not this function's.
+  if (err.stack) failure.stack = err.stack;
+  return failure;
 }

@@ -136,6 +136,9 @@ describe('setup on a real Temporal server', () => {
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('ModeFailed');
     expect(cause.message).toContain('prepare_c: [ActionFailed] prepare_c found the database unreachable');
+    // The action's own failure, chained as the cause, points at the driver's file and line.
+    expect(cause.cause).toMatchObject({ type: 'ActionFailed', message: 'prepare_c found the database unreachable' });
+    expect(cause.cause?.stack).toMatch(/lab-app\/actions\.ts:21/);
   });
 
   it('answers the progress query while a run is in flight', async () => {
