@@ -35,6 +35,8 @@ export interface ActionProgress {
   startedAt?: string;
   endedAt?: string;
   lastError?: string;
+  /** What the step achieved, when that matters later: the release step's live revision. */
+  outcome?: string;
 }
 
 /** Progress of one mode. */

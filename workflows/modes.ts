@@ -22,6 +22,7 @@ import {
   type PreparedRun,
 } from '../contract/plan.js';
 import { ModeState } from '../contract/progress.js';
+import type { ReleaseChartResult } from '../contract/release.js';
 import type { ActionRequest } from '../contract/run-context.js';
 import { deploymentIdKey, driverKey, hookKey } from '../contract/search-attributes.js';
 import { releaseOptions, summarized } from './activity-options.js';
@@ -108,9 +109,14 @@ function stepIdentity({ deploymentId, hook }: RunScope, mode: Mode, step: Planne
 async function runStep(scope: RunScope, mode: Mode, step: PlannedStep, tracker: StepTracker): Promise<void> {
   tracker.started();
   try {
-    if (step.kind === 'action') await runAction(scope, mode, step);
-    else await runRelease(scope);
-    tracker.succeeded();
+    if (step.kind === 'action') {
+      await runAction(scope, mode, step);
+      tracker.succeeded();
+    } else {
+      const released = await runRelease(scope);
+      const chart = `${released.chart}-${released.chartVersion}`;
+      tracker.succeeded(`revision ${released.revision} live: ${chart}, app ${scope.run.context.app.version}`);
+    }
   } catch (err) {
     if (isCancellation(err)) tracker.cancelled();
     else tracker.failed(describeFailure(err));
@@ -143,7 +149,7 @@ async function runAction({ deploymentId, hook, run }: RunScope, mode: Mode, step
 }
 
 /** The built-in Helm release step, with the driver's release settings. */
-async function runRelease({ deploymentId, hook, run }: RunScope): Promise<void> {
+async function runRelease({ deploymentId, hook, run }: RunScope): Promise<ReleaseChartResult> {
   // A cancelled run waits for the step to say how it ended: helm may finish the release before it
   // notices, and the run must then record the release as live. Runs started before the step was
   // awaited on cancellation keep the old behaviour on replay.
@@ -153,7 +159,7 @@ async function runRelease({ deploymentId, hook, run }: RunScope): Promise<void> 
   const { instance, app } = run.context;
   const chart = app.chart ? `${app.chart.location}${app.chart.version ? ` ${app.chart.version}` : ''}` : 'no chart';
   const summary = `helm upgrade --install ${instance.release} (${chart}, app ${app.version}) in namespace ${instance.namespace}`;
-  await summarized(releaseOptions, summary, { cancellationType }).releaseChart({
+  return summarized(releaseOptions, summary, { cancellationType }).releaseChart({
     deploymentId,
     hook,
     context: run.context,

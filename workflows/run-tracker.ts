@@ -37,7 +37,9 @@ export class StepTracker {
     this.publish();
   }
 
-  succeeded(): void {
+  /** The step succeeded; `outcome` says what it achieved, if that matters later. */
+  succeeded(outcome?: string): void {
+    if (outcome) this.entry.outcome = outcome;
     this.end(ActionState.Succeeded);
   }
 
@@ -203,7 +205,12 @@ export function stateLeft(progress: RunProgress): string {
     .filter((mode) => mode.state !== ModeState.Pending && mode.state !== ModeState.Skipped)
     .map((mode) => {
       const said = stepWords
-        .map(([state, word]) => ({ word, names: mode.actions.filter((a) => a.state === state).map((a) => a.name) }))
+        .map(([state, word]) => ({
+          word,
+          names: mode.actions
+            .filter((a) => a.state === state)
+            .map((a) => (a.outcome ? `${a.name} (${a.outcome})` : a.name)),
+        }))
         .filter(({ names }) => names.length > 0)
         .map(({ word, names }) => `${word}: ${names.join(', ')}`);
       return `${mode.mode} ${mode.state}${said.length ? ` (${said.join('; ')})` : ''}`;

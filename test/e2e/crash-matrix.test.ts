@@ -9,15 +9,11 @@
  * notes each migration in a file the test counts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
-import { findHelm } from '../../activities/helm/binary.js';
-import { readDeploymentRecord } from '../../activities/record/store.js';
 import { progressQuery } from '../../contract/messages.js';
 import type { RunResult } from '../../contract/progress.js';
 import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
@@ -25,6 +21,7 @@ import { processExecHandler } from '../../kubesim/exec/process-handler.js';
 import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.js';
 import { exampleAppExecPath, repoRoot } from '../../scripts/example-environment.js';
 import { describeSimOnly } from '../support/cluster.js';
+import { deploymentState, migrationLog } from '../support/example-deployment.js';
 import { connectToTestServer, uniqueName, type TemporalTestConnections } from '../support/temporal.js';
 import * as lifecycle from '../../workflows/hooks.js';
 
@@ -34,23 +31,13 @@ const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'styrmin-crash-matrix-'));
 let sim: KubeSim;
 let charts: ChartRepo;
 let temporal: TemporalTestConnections;
-/** Where the example image's `example-app` notes each migration it runs (scripts/real-cluster/exec-path). */
-const migrationLog = path.join(logDir, 'migrations');
-
-/** How many migrations started in `namespace`. */
-function migrationsIn(namespace: string): number {
-  if (!fs.existsSync(migrationLog)) return 0;
-  return fs
-    .readFileSync(migrationLog, 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith(`migrate ${namespace} `)).length;
-}
+const migrations = migrationLog();
 
 beforeAll(async () => {
   // Pods take 1.5 s to become ready and 2 s to stop, so the waits last long enough to be hit.
   sim = await startKubeSim({ readyDelayMs: 1_500, terminationDelayMs: 2_000 });
   // Migrations take 3 s, so a kill can land in one.
-  const env = { EXAMPLE_APP_LOG: migrationLog, EXAMPLE_APP_MIGRATE_SECONDS: '3' };
+  const env = { EXAMPLE_APP_LOG: migrations.file, EXAMPLE_APP_MIGRATE_SECONDS: '3' };
   sim.setExecHandler(processExecHandler(60_000, { path: [exampleAppExecPath], env }));
   charts = await startChartRepo({ charts: [{ dir: path.join(repoRoot, 'drivers', 'example-app', 'chart') }] });
   temporal = await connectToTestServer();
@@ -143,7 +130,7 @@ const points: CrashPoint[] = [
   },
   {
     name: 'during the migration (a post exec)',
-    reached: async (_client, id) => migrationsIn(id) > 0,
+    reached: async (_client, id) => migrations.targetsIn(id).length > 0,
   },
   {
     name: 'during a post action, while task-worker starts again',
@@ -152,28 +139,9 @@ const points: CrashPoint[] = [
 ];
 
 /** What an upgrade left: workloads, release, record and migrations. */
-async function clusterState(namespace: string) {
-  const apps = sim.kubeConfig().makeApiClient(AppsV1Api);
-  const deployments = (await apps.listNamespacedDeployment({ namespace })).items;
-  const record = await readDeploymentRecord(sim.kubeConfig(), { deploymentId: namespace, namespace });
-  const { stdout } = await promisify(execFile)(findHelm(), [
-    ...['history', namespace, '--namespace', namespace, '--output', 'json'],
-    ...['--kubeconfig', sim.kubeconfigPath],
-  ]);
-  const history = JSON.parse(stdout) as Array<{ status: string; chart: string; app_version: string }>;
-  const live = history.filter((r) => r.status === 'deployed');
-  return {
-    workloads: deployments.map((d) => ({
-      name: d.metadata!.name,
-      replicas: d.spec!.replicas,
-      ready: d.status?.readyReplicas,
-      image: d.spec!.template.spec!.containers[0]!.image!.split(':').pop(),
-      stopped: d.metadata!.annotations?.['styrmin.io/replicas-before-stop'],
-    })),
-    live: live.map((r) => `${r.chart} (app ${r.app_version})`),
-    record: { status: record?.status, appVersion: record?.appVersion, lastRun: record?.history.at(-1)?.status },
-    migrations: migrationsIn(namespace),
-  };
+function clusterState(namespace: string) {
+  const cluster = { kubeConfig: sim.kubeConfig(), kubeconfigPath: sim.kubeconfigPath };
+  return deploymentState(cluster, namespace, migrations.targetsIn(namespace));
 }
 
 /**

@@ -12,12 +12,25 @@ export interface ExampleHarness {
   close(): Promise<void>;
 }
 
+/** How the example environment is set up. */
+export interface ExampleHarnessOptions {
+  /**
+   * Use the Kubernetes API test server, its pods ready after this many ms, even when
+   * STYRMIN_TEST_KUBECONFIG names a cluster: for tests of its faults or its timing.
+   */
+  testServerReadyDelayMs?: number;
+}
+
 /** Starts the example environment and a harness serving the drivers in `driverDirs` against it. */
-export async function startExampleHarness(driverDirs: string[]): Promise<ExampleHarness> {
+export async function startExampleHarness(
+  driverDirs: string[],
+  options: ExampleHarnessOptions = {},
+): Promise<ExampleHarness> {
+  const testServerOnly = options.testServerReadyDelayMs !== undefined;
   const environment = await startExampleEnvironment({
-    kubeconfigPath: process.env.STYRMIN_TEST_KUBECONFIG,
+    kubeconfigPath: testServerOnly ? undefined : process.env.STYRMIN_TEST_KUBECONFIG,
     useConfiguredCluster: false,
-    readyDelayMs: 200,
+    readyDelayMs: options.testServerReadyDelayMs ?? 200,
   });
   const harness = await startHarness(driverDirs, {
     kubeConfig: environment.kubeConfig,

@@ -10,8 +10,6 @@
  * Migrations are counted by the example image's `example-app` run by the test server's exec handler (it notes each one in a file), so this test always runs
  * on its own test server, STYRMIN_TEST_KUBECONFIG or not.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Context } from '@temporalio/activity';
@@ -25,6 +23,7 @@ import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
 import { processExecHandler } from '../../kubesim/exec/process-handler.js';
 import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.js';
 import { exampleAppExecPath, repoRoot } from '../../scripts/example-environment.js';
+import { migrationLog } from '../support/example-deployment.js';
 import { uniqueName } from '../support/temporal.js';
 import { exampleDrivers, startHarness, type EngineHarness } from '../workflows/harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
@@ -32,24 +31,12 @@ import * as lifecycle from '../../workflows/hooks.js';
 let sim: KubeSim;
 let charts: ChartRepo;
 let harness: EngineHarness;
-/** Where the example image's `example-app` notes each migration it runs (scripts/real-cluster/exec-path). */
-const migrationLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'styrmin-exec-once-')), 'migrations');
-
-/** The target versions of the migrations run in `namespace`, in order. */
-function migrationsIn(namespace: string): string[] {
-  if (!fs.existsSync(migrationLog)) return [];
-  return fs
-    .readFileSync(migrationLog, 'utf8')
-    .split('\n')
-    .map((line) => line.split(' '))
-    .filter(([verb, ns]) => verb === 'migrate' && ns === namespace)
-    .map(([, , target]) => target!);
-}
+const migrations = migrationLog();
 
 beforeAll(async () => {
   sim = await startKubeSim({ readyDelayMs: 200 });
   sim.setExecHandler(
-    processExecHandler(60_000, { path: [exampleAppExecPath], env: { EXAMPLE_APP_LOG: migrationLog } }),
+    processExecHandler(60_000, { path: [exampleAppExecPath], env: { EXAMPLE_APP_LOG: migrations.file } }),
   );
   charts = await startChartRepo({ charts: [{ dir: path.join(repoRoot, 'drivers', 'example-app', 'chart') }] });
   harness = await startHarness([exampleDrivers], {
@@ -122,7 +109,7 @@ describe('a migration with a once-only key', () => {
     });
 
     await migrationHeld;
-    expect(migrationsIn(namespace)).toEqual(['2.0.0']);
+    expect(migrations.targetsIn(namespace)).toEqual(['2.0.0']);
     first.shutdown();
     await firstRunning;
 
@@ -130,7 +117,7 @@ describe('a migration with a once-only key', () => {
     const result: RunResult = await second.runUntil(upgrade.result());
 
     expect(result.progress.modes.map((m) => m.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    expect(migrationsIn(namespace)).toEqual(['2.0.0']);
+    expect(migrations.targetsIn(namespace)).toEqual(['2.0.0']);
     const action = client.workflow.getHandle(`${deploymentId}/upgrade/post/migrate_and_restart`);
     const [migration] = (await action.result()) as CommandResult[];
     expect(migration).toMatchObject({

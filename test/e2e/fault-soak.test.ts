@@ -3,29 +3,20 @@
  * requests fail, one kind of fault at a time (500, 503, 429, dropped connections; 500s and drops
  * on writes strike after the write was carried out, as when an answer is lost). Every pair must
  * end as it would without faults: both runs succeeded, the live release at app 2.0.0, the
- * workloads back at their replicas, the record deployed at 2.0.0 and the migration run once. Prints its figures (docs/reliability.md keeps them). Runs on the Kubernetes API test
- * server only (kubesim only: the faults come from its fault hook).
+ * workloads back at their replicas, the record deployed at 2.0.0 and the migration run once.
+ * Prints its figures (docs/reliability.md keeps them). Runs on the Kubernetes API test server
+ * only (kubesim only: the faults come from its fault hook).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { AppsV1Api } from '@kubernetes/client-node';
-import { readDeploymentRecord } from '../../activities/record/store.js';
-import { findHelm } from '../../activities/helm/binary.js';
 import type { ChaosFaults } from '../../kubesim/index.js';
 import { processExecHandler } from '../../kubesim/exec/process-handler.js';
-import {
-  exampleAppExecPath,
-  startExampleEnvironment,
-  type ExampleEnvironment,
-} from '../../scripts/example-environment.js';
+import { exampleAppExecPath, type ExampleEnvironment } from '../../scripts/example-environment.js';
 import type { RunResult } from '../../contract/progress.js';
 import { describeSimOnly } from '../support/cluster.js';
+import { deploymentState, helmHistory, migrationLog } from '../support/example-deployment.js';
 import { uniqueName } from '../support/temporal.js';
-import { exampleDrivers, startHarness, type EngineHarness } from '../workflows/harness.js';
+import { exampleDrivers, type EngineHarness } from '../workflows/harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { startExampleHarness, type ExampleHarness } from './example-harness.js';
 
 const rate = 0.2;
 const pairsPerKind = 3;
@@ -36,33 +27,18 @@ const kinds: Record<string, ChaosFaults['faults']> = {
   'dropped connection': ['drop'],
 };
 
+let example: ExampleHarness;
 let environment: ExampleEnvironment;
 let harness: EngineHarness;
-/** Where the example image's `example-app` notes each migration it runs (scripts/real-cluster/exec-path). */
-const migrationLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'styrmin-soak-')), 'migrations');
-
-/** How many migrations started in `namespace`. */
-function migrationsIn(namespace: string): number {
-  if (!fs.existsSync(migrationLog)) return 0;
-  return fs
-    .readFileSync(migrationLog, 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith(`migrate ${namespace} `)).length;
-}
+const migrations = migrationLog();
 
 beforeAll(async () => {
-  environment = await startExampleEnvironment({ useConfiguredCluster: false, readyDelayMs: 200 });
-  const env = { EXAMPLE_APP_LOG: migrationLog };
+  example = await startExampleHarness([exampleDrivers], { testServerReadyDelayMs: 200 });
+  ({ environment, harness } = example);
+  const env = { EXAMPLE_APP_LOG: migrations.file };
   environment.sim!.setExecHandler(processExecHandler(60_000, { path: [exampleAppExecPath], env }));
-  harness = await startHarness([exampleDrivers], {
-    kubeConfig: environment.kubeConfig,
-    defaults: { chartLocations: { 'example-app': environment.chartRepositoryUrl } },
-  });
 }, 120_000);
-afterAll(async () => {
-  await harness?.close();
-  await environment?.close();
-});
+afterAll(async () => example?.close());
 
 /** One setup then one upgrade of a new deployment; resolves with how each ended. */
 async function pair(taskQueue: string): Promise<{ namespace: string; setup: string; upgrade: string }> {
@@ -90,36 +66,14 @@ async function pair(taskQueue: string): Promise<{ namespace: string; setup: stri
   return { namespace: deploymentId, setup, upgrade };
 }
 
-async function helmHistory(namespace: string) {
-  const { stdout } = await promisify(execFile)(findHelm(), [
-    ...['history', namespace, '--namespace', namespace, '--output', 'json'],
-    ...['--kubeconfig', environment.kubeconfigPath],
-  ]);
-  return JSON.parse(stdout) as Array<{ status: string; chart: string; app_version: string; description: string }>;
-}
-
 async function failedRevisionsOf(namespace: string): Promise<string[]> {
-  return (await helmHistory(namespace)).filter((r) => r.status === 'failed').map((r) => r.description.slice(0, 300));
+  const history = await helmHistory(environment, namespace);
+  return history.filter((r) => r.status === 'failed').map((r) => r.description.slice(0, 300));
 }
 
 /** What a finished pair left in the cluster, read without faults. */
-async function clusterState(namespace: string) {
-  const apps = environment.kubeConfig.makeApiClient(AppsV1Api);
-  const deployments = (await apps.listNamespacedDeployment({ namespace })).items;
-  const record = await readDeploymentRecord(environment.kubeConfig, { deploymentId: namespace, namespace });
-  const history = await helmHistory(namespace);
-  return {
-    workloads: deployments.map((d) => ({
-      name: d.metadata!.name,
-      replicas: d.spec!.replicas,
-      ready: d.status?.readyReplicas,
-      image: d.spec!.template.spec!.containers[0]!.image!.split(':').pop(),
-      stopped: d.metadata!.annotations?.['styrmin.io/replicas-before-stop'],
-    })),
-    live: history.filter((r) => r.status === 'deployed').map((r) => `${r.chart} (app ${r.app_version})`),
-    record: { status: record?.status, appVersion: record?.appVersion },
-    migrations: migrationsIn(namespace),
-  };
+function clusterState(namespace: string) {
+  return deploymentState(environment, namespace, migrations.targetsIn(namespace));
 }
 
 describeSimOnly('fault soak (kubesim only: the faults come from its fault hook)', () => {
