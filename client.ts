@@ -16,6 +16,7 @@ import {
   type TemporalConnectionConfig,
 } from './runtime/config.js';
 import { progressQuery } from './contract/messages.js';
+import { releaseStepName } from './contract/plan.js';
 import { Hook, runSummary, runWorkflowId, type SetupInput, type UpgradeInput } from './contract/lifecycle.js';
 import type { RunResult, RunProgress } from './contract/progress.js';
 // Types only: the signatures the starts are checked against; no workflow code is loaded.
@@ -94,6 +95,32 @@ export async function releaseStepNow(client: Client, workflowId: string): Promis
     pending.heartbeatDetails?.payloads,
   );
   return (details as { step?: string } | undefined)?.step ?? 'waiting for a worker to start it';
+}
+
+/**
+ * What each running step of a run is doing, by step name: the release step's own account, and for
+ * an action, the primitives it waits on with their attempt and last error (from its workflow).
+ */
+export async function stepsNow(client: Client, progress: RunProgress, workflowId: string) {
+  const now: Record<string, string> = {};
+  for (const step of progress.modes.flatMap((mode) => mode.actions)) {
+    if (step.state !== 'running') continue;
+    if (step.name === releaseStepName) {
+      const release = await releaseStepNow(client, workflowId);
+      if (release) now[step.name] = release;
+      continue;
+    }
+    const { raw } = await client.workflow.getHandle(step.workflowId).describe();
+    const waits = (raw.pendingActivities ?? []).map((activity) => {
+      const attempts = activity.maximumAttempts
+        ? `${activity.attempt} of ${activity.maximumAttempts}`
+        : activity.attempt;
+      const error = activity.lastFailure?.message ? `, last error: ${activity.lastFailure.message.slice(0, 200)}` : '';
+      return `${activity.activityType?.name} attempt ${attempts}${error}`;
+    });
+    if (waits.length) now[step.name] = waits.join('; ');
+  }
+  return now;
 }
 
 /** Waits for a run to end and returns its result; throws `WorkflowFailedError` when it failed. */

@@ -1,7 +1,6 @@
 /** `styrmin progress <workflow-id>`: each mode and action of a run with its state and times. */
 import { Command } from 'commander';
-import { connectClient, getProgress, releaseStepNow } from '../client.js';
-import { releaseStepName } from '../contract/plan.js';
+import { connectClient, getProgress, stepsNow } from '../client.js';
 import type { RunProgress } from '../contract/progress.js';
 
 function seconds(start?: string, end?: string): string {
@@ -10,16 +9,15 @@ function seconds(start?: string, end?: string): string {
   return `${took.toFixed(1)}s`;
 }
 
-/** Prints a run's progress as an indented outline; `releaseNow` is what a running release step says it is doing. */
-export function printProgress(progress: RunProgress, releaseNow?: string): void {
+/** Prints a run's progress as an indented outline; `now` says what running steps are doing, by name. */
+export function printProgress(progress: RunProgress, now: Record<string, string> = {}): void {
   const versions = progress.versions ? ` ${progress.versions.current ?? '(new)'} -> ${progress.versions.target}` : '';
   console.log(`${progress.hook} of ${progress.deploymentId} (${progress.driver})${versions}: ${progress.status}`);
   for (const mode of progress.modes) {
     console.log(`  ${mode.mode.padEnd(5)} ${mode.state.padEnd(9)} ${seconds(mode.startedAt, mode.endedAt)}`);
     for (const action of mode.actions) {
-      const now =
-        action.name === releaseStepName && action.state === 'running' && releaseNow ? `  (${releaseNow})` : '';
-      const error = action.lastError ? `  ${action.lastError}` : now;
+      const doing = action.state === 'running' && now[action.name] ? `  (now: ${now[action.name]})` : '';
+      const error = action.lastError ? `  ${action.lastError}` : doing;
       console.log(
         `    ${action.name.padEnd(24)} ${action.state.padEnd(9)} ${seconds(action.startedAt, action.endedAt).padStart(6)}  ${action.workflowId}${error}`,
       );
@@ -40,7 +38,7 @@ export function progressCommand(): Command {
       try {
         const progress = await getProgress(client, workflowId);
         if (options.json) console.log(JSON.stringify(progress, null, 2));
-        else printProgress(progress, await releaseStepNow(client, workflowId));
+        else printProgress(progress, await stepsNow(client, progress, workflowId));
       } finally {
         await client.connection.close();
       }

@@ -13,7 +13,8 @@
  * }
  */
 import type { Duration } from '@temporalio/common';
-import { ApplicationFailure, sleep, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, setCurrentDetails, sleep, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { ComponentStatus } from '../contract/kubernetes.js';
 import { FailureType } from '../contract/failures.js';
 import { quickOptions, releaseOptions, summarized, waitingOptions } from './activity-options.js';
@@ -26,7 +27,34 @@ export { log } from '@temporalio/workflow';
 /** Overrides of one primitive call's activity options (timeouts, retry policy). */
 export type CallOptions = Partial<ActivityOptions>;
 
-const activities = summarized;
+/** What the action is doing now, by summary, with when it began: its Current Details in Temporal Web. */
+const doing = new Map<string, string>();
+
+function publishDoing(): void {
+  const lines = [...doing].map(([what, since]) => `- ${what} (since ${since})`);
+  setCurrentDetails(lines.length ? ['**Doing now:**', '', ...lines].join('\n') : '');
+}
+
+/**
+ * Calls one primitive's activity, with `summary` as its summary in the history; while it runs, the
+ * action's Current Details say so (its own page in Temporal Web shows the attempts and last error).
+ */
+async function call<T>(
+  profile: ActivityOptions,
+  summary: string,
+  options: CallOptions | undefined,
+  run: (activities: ReturnType<typeof summarized>) => Promise<T>,
+): Promise<T> {
+  const key = summary.slice(0, 200);
+  doing.set(key, new Date().toISOString());
+  publishDoing();
+  try {
+    return await run(summarized(profile, key, options));
+  } finally {
+    doing.delete(key);
+    publishDoing();
+  }
+}
 
 /** Resolves component names against the running action's driver, refusing unknown ones. */
 function resolve(deploymentId: string, names: string[]): { namespace: string; components: ComponentRef[] } {
@@ -55,13 +83,13 @@ function resolve(deploymentId: string, names: string[]): { namespace: string; co
 /** Scales the components' workloads to zero (remembering their replicas) and waits until no pod is left. */
 export async function stopComponents(deploymentId: string, components: string[], options?: CallOptions) {
   const input = { deploymentId, ...resolve(deploymentId, components) };
-  return activities(waitingOptions, `stop ${components.join(', ')}`, options).stopComponents(input);
+  return call(waitingOptions, `stop ${components.join(', ')}`, options, (a) => a.stopComponents(input));
 }
 
 /** Restores the replicas a stop remembered and waits until every workload is ready. */
 export async function startComponents(deploymentId: string, components: string[], options?: CallOptions) {
   const input = { deploymentId, ...resolve(deploymentId, components) };
-  return activities(waitingOptions, `start ${components.join(', ')}`, options).startComponents(input);
+  return call(waitingOptions, `start ${components.join(', ')}`, options, (a) => a.startComponents(input));
 }
 
 /** What to run in a pod of a component; each command is an argv array, never a shell string. */
@@ -94,16 +122,18 @@ export async function executeCommands(deploymentId: string, request: ExecuteComm
   const { namespace, components } = resolve(deploymentId, [request.component]);
   const once = request.once === undefined ? '' : ` [once ${request.once}]`;
   const summary = `exec in ${request.component}${once}: ${request.commands.map((c) => c.join(' ')).join('; ')}`;
-  return activities(waitingOptions, summary.slice(0, 200), options).executeCommands({
-    deploymentId,
-    namespace,
-    component: components[0]!,
-    container: request.container,
-    commands: request.commands,
-    timeoutSeconds: request.timeoutSeconds,
-    // Only a keyed call carries a scope, so unkeyed calls schedule the same input as before.
-    ...(request.once === undefined ? {} : { once: onceScope(request.once) }),
-  });
+  return call(waitingOptions, summary, options, (a) =>
+    a.executeCommands({
+      deploymentId,
+      namespace,
+      component: components[0]!,
+      container: request.container,
+      commands: request.commands,
+      timeoutSeconds: request.timeoutSeconds,
+      // Only a keyed call carries a scope, so unkeyed calls schedule the same input as before.
+      ...(request.once === undefined ? {} : { once: onceScope(request.once) }),
+    }),
+  );
 }
 
 /** Waits until the components are all ready or all stopped. */
@@ -119,8 +149,8 @@ export async function waitForComponents(
     state: wait.state,
     timeoutSeconds: wait.timeoutSeconds ?? 300,
   };
-  return activities(waitingOptions, `wait until ${components.join(', ')} ${wait.state}`, options).waitForComponents(
-    input,
+  return call(waitingOptions, `wait until ${components.join(', ')} ${wait.state}`, options, (a) =>
+    a.waitForComponents(input),
   );
 }
 
@@ -131,7 +161,7 @@ export async function getComponentStatus(
   options?: CallOptions,
 ): Promise<ComponentStatus[]> {
   const input = { deploymentId, ...resolve(deploymentId, components) };
-  return activities(quickOptions, `status of ${components.join(', ')}`, options).getComponentStatus(input);
+  return call(quickOptions, `status of ${components.join(', ')}`, options, (a) => a.getComponentStatus(input));
 }
 
 /**
@@ -148,13 +178,9 @@ export async function upgradeDeploymentVersion(
   // Runs recorded before release settings travelled with the action have none: the step's defaults apply.
   const { hook, context, release } = currentAction();
   const summary = `helm release ${context.instance.release} at ${context.app.version}`;
-  return activities(releaseOptions, summary, options).releaseChart({
-    deploymentId,
-    hook,
-    context,
-    ...release,
-    ...settings,
-  });
+  return call(releaseOptions, summary, options, (a) =>
+    a.releaseChart({ deploymentId, hook, context, ...release, ...settings }),
+  );
 }
 
 /** Checks an HTTP endpoint answers with the expected status; 5xx and network errors are retried. */
@@ -163,10 +189,18 @@ export async function checkHttp(
   expect?: { status?: number; bodyIncludes?: string; timeoutSeconds?: number },
   options?: CallOptions,
 ) {
-  return activities(quickOptions, `GET ${url}`, options).checkHttp({ url, ...expect });
+  return call(quickOptions, `GET ${url}`, options, (a) => a.checkHttp({ url, ...expect }));
 }
 
 /** A durable wait: a Temporal timer that survives worker restarts and shows in Temporal Web. */
 export async function waitFor(duration: Duration, reason: string): Promise<void> {
-  await sleep(duration, { summary: reason });
+  const key = `wait until ${new Date(Date.now() + msToNumber(duration)).toISOString()}: ${reason}`.slice(0, 200);
+  doing.set(key, new Date().toISOString());
+  publishDoing();
+  try {
+    await sleep(duration, { summary: reason });
+  } finally {
+    doing.delete(key);
+    publishDoing();
+  }
 }

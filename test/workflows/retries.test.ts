@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
+import { stepsNow } from '../../client.js';
+import { progressQuery } from '../../contract/messages.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
@@ -72,6 +74,44 @@ describe('primitive retries', () => {
       expect(message).toContain('probe: [CheckFailed]');
       expect(message).toContain('answered 404, expected 200');
       expect(server.calls()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('shows what an action stuck on a failing primitive waits on: in its Current Details and through stepsNow', async () => {
+    const server = await endpoint([503]);
+    const deploymentId = uniqueName('stuck');
+    const { client } = harness.temporal;
+    try {
+      await harness.withWorker(async (taskQueue) => {
+        const run = await client.workflow.start(lifecycle.setup, {
+          taskQueue,
+          workflowId: `${deploymentId}-setup`,
+          args: [
+            {
+              deploymentId,
+              driver: 'lab-app',
+              namespace: 'lab',
+              parameters: { owner: 'ops' },
+              config: { probeUrl: server.url },
+            },
+          ],
+        });
+        const probe = client.workflow.getHandle(`${deploymentId}/setup/post/probe`);
+        // The probe retries 5 times, 50 ms apart and doubling: look while it is between attempts.
+        let now: Record<string, string> = {};
+        let details = '';
+        for (let i = 0; i < 400 && !/attempt [2-9]/.test(now.probe ?? ''); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+          now = await stepsNow(client, await run.query(progressQuery), run.workflowId).catch(() => ({}));
+          if (now.probe)
+            details = (await probe.query<{ currentDetails: string }>('__temporal_workflow_metadata')).currentDetails;
+        }
+        expect(now.probe).toMatch(/^checkHttp attempt [2-9] of 5, last error: .*503/);
+        expect(details).toMatch(/^\*\*Doing now:\*\*\n\n- GET http:\/\/127\.0\.0\.1:\d+\/health \(since .*\)$/);
+        await run.terminate('the test has seen enough').catch(() => undefined); // it may have failed already
+      });
     } finally {
       await server.close();
     }
