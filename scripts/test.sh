@@ -2,9 +2,10 @@
 # Runs every test, twice: on the Kubernetes API test server (kubesim/), then against a real
 # control plane (scripts/real-cluster.sh: kube-apiserver, etcd and kwok, built from Go modules on
 # first use, which takes 10-30 minutes). Installs what the tests need first (npm packages, the
-# Temporal CLI, Helm) and builds dist/, since the tests that start the worker or the `styrmin`
-# command run the compiled code. The tests start their own Temporal dev server and chart
-# repositories on 127.0.0.1. Extra arguments go to Jest (e.g. a test path).
+# Temporal CLI, Helm, Chromium from Debian for the Temporal Web test) and builds dist/, since the
+# tests that start the worker or the `styrmin` command run the compiled code. The tests start
+# their own Temporal dev server and chart repositories on 127.0.0.1. Extra arguments go to Jest
+# (e.g. a test path).
 #
 #   STYRMIN_TEST_TIERS=kubesim bash scripts/test.sh test/workflows   one tier only (kubesim or real)
 #   STYRMIN_TEST_KUBECONFIG=<file> bash scripts/test.sh              one tier, on the cluster in <file>
@@ -15,6 +16,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-tools.sh
 export PATH="$PWD/.styrmin/bin:$PATH"
+CHROMIUM_BIN=$(bash scripts/install-browser.sh | tail -1)
+export CHROMIUM_BIN
 reports=$(mktemp -d)
 
 run_tier() { # <kubesim|real> [jest args...]
