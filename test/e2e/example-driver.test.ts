@@ -86,6 +86,21 @@ describe('the example driver', () => {
       expect(worker.metadata!.annotations?.['styrmin.io/replicas-before-stop']).toBeUndefined();
       expect(worker.status?.readyReplicas).toBe(2);
 
+      // Every activity of the run and of its actions is scheduled with a summary Temporal Web shows.
+      const workflowIds = [
+        `${deploymentId}/upgrade`,
+        ...upgrade.progress.modes.flatMap((m) => m.actions).map((a) => a.workflowId),
+      ];
+      const unsummarized: string[] = [];
+      for (const workflowId of new Set(workflowIds)) {
+        for (const event of (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []) {
+          const scheduled = event.activityTaskScheduledEventAttributes;
+          if (scheduled && !event.userMetadata?.summary?.data?.length)
+            unsummarized.push(`${workflowId}: ${scheduled.activityType?.name}`);
+        }
+      }
+      expect(unsummarized).toEqual([]);
+
       const record = await readDeploymentRecord(environment.kubeConfig, { deploymentId, namespace });
       expect(record).toMatchObject({
         appVersion: '2.0.0',
