@@ -82,9 +82,9 @@ export interface Versions {
 }
 
 /**
- * The line Temporal Web shows for a run in its list and at the top of its page: the start's
- * static summary, e.g. `upgrade shop to 2.0.0 (example-app, namespace shop)`. Safe on any input:
- * the run itself checks it.
+ * What a run does, in one line: the start's static summary, which Temporal Web shows under the
+ * run's "User Metadata", e.g. `upgrade shop to 2.0.0 (example-app, namespace shop)`. Safe on any
+ * input: the run itself checks it.
  */
 export function runSummary(hook: Hook, input: Partial<SetupInput & UpgradeInput>): string {
   const to = hook === Hook.Setup ? (input.version ?? "the driver's default version") : input.targetVersion;
