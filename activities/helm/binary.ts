@@ -1,6 +1,6 @@
 /**
- * Running the helm binary: finding it, passing the cluster connection, heartbeating while it
- * works, killing it on cancellation, and keeping its output for the log and for failures.
+ * Running the helm binary: finding it, passing the cluster connection, stopping it on
+ * cancellation or when its worker dies, and keeping its output for the log and for failures.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -75,10 +75,6 @@ export interface HelmRunOptions {
   kubeconfigPath: string;
   /** Aborting kills helm: SIGTERM first so it can mark the release failed, SIGKILL after `killGraceMs`. */
   signal?: AbortSignal;
-  /** Called every `heartbeatMs` while helm runs. */
-  onHeartbeat?: () => void;
-  /** @default 5000 */
-  heartbeatMs?: number;
   /** @default 10000 */
   killGraceMs?: number;
   /** Kills helm if it runs longer than this (a backstop behind helm's own --timeout). */
@@ -140,7 +136,6 @@ export function runHelm(args: string[], opts: HelmRunOptions): Promise<HelmResul
   const onAbort = (): void => kill('the step was cancelled');
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort);
-  if (opts.onHeartbeat) timers.push(setInterval(opts.onHeartbeat, opts.heartbeatMs ?? 5_000));
   if (opts.deadlineMs)
     timers.push(setTimeout(() => kill(`still running after ${opts.deadlineMs} ms`), opts.deadlineMs));
   return new Promise((resolve, reject) => {

@@ -126,7 +126,7 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
     };
     heartbeat();
     // From the second attempt on, a pending revision started since the step was scheduled is an
-    // earlier attempt's, and its helm ended with it: no need to wait for it to go stale.
+    // earlier attempt's, whose helm was told to stop: it gets seconds, not the stale window (recovery.ts).
     const abandonedSinceMs = ctx.info.attempt > 1 ? ctx.info.scheduledTimestampMs : undefined;
     const staleAfterMs = (deps.pendingStaleAfterSeconds ?? timeoutSeconds + 60) * 1000;
     const recovered = await prepareRelease(stepOf, staleAfterMs, abandonedSinceMs);
