@@ -32,6 +32,14 @@ export interface ModePlan {
   steps: PlannedStep[];
 }
 
+/**
+ * Workflow id of an action's child workflow: under its run's workflow id and run id, so every
+ * run's actions have ids of their own, e.g. `shop/upgrade/01a237dd-…/pre/stop_workers`.
+ */
+export function actionWorkflowId(run: { workflowId: string; runId: string }, mode: Mode, action: string): string {
+  return `${run.workflowId}/${run.runId}/${mode}/${action}`;
+}
+
 /** Workflow type of an action: namespaced by driver and driver version. */
 export function actionWorkflowType(driver: string, driverVersion: string, action: string): string {
   return `${driver}@${driverVersion}/${action}`;

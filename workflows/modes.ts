@@ -15,6 +15,7 @@ import {
 import { FailureType } from '../contract/failures.js';
 import type { Hook, Mode } from '../contract/lifecycle.js';
 import {
+  actionWorkflowId,
   releaseStepName,
   type ActionStep,
   type ModePlan,
@@ -91,18 +92,18 @@ function stepsOf(plan: ModePlan): PlannedStep[] {
   return legacy.helmRelease ? [{ kind: 'release', name: releaseStepName }] : actions;
 }
 
-/** Child workflow id of an action: reads like the plan in Temporal Web. */
-function actionWorkflowId(deploymentId: string, hook: Hook, mode: Mode, action: string): string {
-  return `${deploymentId}/${hook}/${mode}/${action}`;
+/** Patch id: action ids are unique per run; runs started before keep `<deployment>/<hook>/<mode>/<action>`. */
+const actionIdsPerRunPatch = 'action-ids-per-run';
+
+/** Child workflow id of an action (contract/plan.ts). */
+function childWorkflowId({ deploymentId, hook }: RunScope, mode: Mode, action: string): string {
+  if (!patched(actionIdsPerRunPatch)) return `${deploymentId}/${hook}/${mode}/${action}`;
+  return actionWorkflowId(workflowInfo(), mode, action);
 }
 
-function stepIdentity({ deploymentId, hook }: RunScope, mode: Mode, step: PlannedStep) {
+function stepIdentity(scope: RunScope, mode: Mode, step: PlannedStep) {
   return step.kind === 'action'
-    ? {
-        name: step.name,
-        workflowId: actionWorkflowId(deploymentId, hook, mode, step.name),
-        workflowType: step.workflowType,
-      }
+    ? { name: step.name, workflowId: childWorkflowId(scope, mode, step.name), workflowType: step.workflowType }
     : { name: step.name, workflowId: workflowInfo().workflowId, workflowType: 'releaseChart (activity)' };
 }
 
@@ -136,7 +137,7 @@ async function runAction({ deploymentId, hook, run }: RunScope, mode: Mode, step
     release: run.release,
   };
   await executeChild(step.workflowType, {
-    workflowId: actionWorkflowId(deploymentId, hook, mode, step.name),
+    workflowId: childWorkflowId({ deploymentId, hook, run }, mode, step.name),
     args: [request],
     staticSummary: `${hook} ${mode}: ${step.name}`,
     staticDetails: step.description,

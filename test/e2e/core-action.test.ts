@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { CommandResult, ComponentStatus } from '../../contract/kubernetes.js';
 import type { ReleaseChartResult } from '../../contract/release.js';
 import type { RunResult } from '../../contract/progress.js';
-import { activityInputs, uniqueName } from '../support/temporal.js';
+import { actionId, activityInputs, uniqueName } from '../support/temporal.js';
 import type { EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
@@ -42,14 +42,15 @@ describe('core mode', () => {
         ['upgrade', 'example-app@5/upgrade', 'succeeded'],
       ]);
 
-      const result = (await client.workflow.getHandle(`${deploymentId}/upgrade/core/upgrade`).result()) as {
+      const coreAction = await actionId(client, `${deploymentId}/upgrade`, 'core', 'upgrade');
+      const result = (await client.workflow.getHandle(coreAction).result()) as {
         release: ReleaseChartResult;
         stoppedDuringMigration: ComponentStatus[];
         migration: CommandResult[];
       };
       expect(result.release).toMatchObject({ action: 'upgraded', revision: 2, status: 'deployed' });
       // The action called the release step without settings: the driver's helm.timeout and on_failure apply.
-      const [releaseInput] = await activityInputs(client, `${deploymentId}/upgrade/core/upgrade`, 'releaseChart');
+      const [releaseInput] = await activityInputs(client, coreAction, 'releaseChart');
       expect(releaseInput).toMatchObject({ timeoutSeconds: 150, onFailure: 'rollback' });
       expect(result.stoppedDuringMigration[0]).toMatchObject({ name: 'task-worker', stopped: true });
       expect(result.migration[0]!.stdout).toContain('database schema is at 2.0.0');

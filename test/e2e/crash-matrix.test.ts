@@ -22,7 +22,7 @@ import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.j
 import { exampleAppExecPath, repoRoot } from '../../scripts/example-environment.js';
 import { describeSimOnly } from '../support/cluster.js';
 import { deploymentState, migrationLog } from '../support/example-deployment.js';
-import { connectToTestServer, uniqueName, type TemporalTestConnections } from '../support/temporal.js';
+import { actionId, connectToTestServer, uniqueName, type TemporalTestConnections } from '../support/temporal.js';
 import * as lifecycle from '../../workflows/hooks.js';
 
 const compiledWorker = path.join(repoRoot, 'dist', 'worker.js');
@@ -117,7 +117,8 @@ async function helmPending(namespace: string): Promise<boolean> {
 const points: CrashPoint[] = [
   {
     name: 'during a pre action, while task-worker stops',
-    reached: (client, id) => pendingActivity(client, `${id}/upgrade/pre/stop_workers`),
+    reached: async (client, id) =>
+      pendingActivity(client, await actionId(client, `${id}/upgrade`, 'pre', 'stop_workers')),
   },
   {
     name: 'as pre ends (between modes)',
@@ -134,7 +135,12 @@ const points: CrashPoint[] = [
   },
   {
     name: 'during a post action, while task-worker starts again',
-    reached: (client, id) => pendingActivity(client, `${id}/upgrade/post/migrate_and_restart`, 'startComponents'),
+    reached: async (client, id) =>
+      pendingActivity(
+        client,
+        await actionId(client, `${id}/upgrade`, 'post', 'migrate_and_restart'),
+        'startComponents',
+      ),
   },
 ];
 

@@ -8,7 +8,7 @@ import { readDeploymentRecord } from '../../activities/record/store.js';
 import type { CommandResult, WorkloadChange } from '../../contract/kubernetes.js';
 import type { ExampleEnvironment } from '../../scripts/example-environment.js';
 import type { RunResult } from '../../contract/progress.js';
-import { uniqueName } from '../support/temporal.js';
+import { actionId, uniqueName } from '../support/temporal.js';
 import { exampleDrivers, type EngineHarness } from '../workflows/harness.js';
 import { startExampleHarness, type ExampleHarness } from './example-harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
@@ -64,11 +64,11 @@ describe('the example driver', () => {
       });
       expect(upgrade.versions).toEqual({ current: '1.0.0', target: '2.0.0' });
       const stopped = (await client.workflow
-        .getHandle(`${deploymentId}/upgrade/pre/stop_workers`)
+        .getHandle(await actionId(client, `${deploymentId}/upgrade`, 'pre', 'stop_workers'))
         .result()) as WorkloadChange[];
       expect(stopped).toEqual([expect.objectContaining({ kind: 'Deployment', replicasBefore: 2 })]);
       const migration = (await client.workflow
-        .getHandle(`${deploymentId}/upgrade/post/migrate_and_restart`)
+        .getHandle(await actionId(client, `${deploymentId}/upgrade`, 'post', 'migrate_and_restart'))
         .result()) as CommandResult[];
       expect(migration[0]).toMatchObject({ command: ['example-app', 'migrate', '--to', '2.0.0'], exitCode: 0 });
       expect(migration[0]!.stdout).toContain('database schema is at 2.0.0');

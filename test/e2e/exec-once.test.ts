@@ -24,7 +24,7 @@ import { processExecHandler } from '../../kubesim/exec/process-handler.js';
 import { startChartRepo, type ChartRepo } from '../../runtime/chart-repository.js';
 import { exampleAppExecPath, repoRoot } from '../../scripts/example-environment.js';
 import { migrationLog } from '../support/example-deployment.js';
-import { uniqueName } from '../support/temporal.js';
+import { actionId, uniqueName } from '../support/temporal.js';
 import { exampleDrivers, startHarness, type EngineHarness } from '../workflows/harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
 
@@ -118,7 +118,9 @@ describe('a migration with a once-only key', () => {
 
     expect(result.progress.modes.map((m) => m.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(migrations.targetsIn(namespace)).toEqual(['2.0.0']);
-    const action = client.workflow.getHandle(`${deploymentId}/upgrade/post/migrate_and_restart`);
+    const action = client.workflow.getHandle(
+      await actionId(client, `${deploymentId}/upgrade`, 'post', 'migrate_and_restart'),
+    );
     const [migration] = (await action.result()) as CommandResult[];
     expect(migration).toMatchObject({
       command: ['example-app', 'migrate', '--to', '2.0.0'],

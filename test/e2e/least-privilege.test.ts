@@ -16,7 +16,7 @@ import { FailureType } from '../../contract/failures.js';
 import type { CommandResult } from '../../contract/kubernetes.js';
 import type { RunResult } from '../../contract/progress.js';
 import { startExampleEnvironment, type ExampleEnvironment } from '../../scripts/example-environment.js';
-import { uniqueName } from '../support/temporal.js';
+import { actionId, uniqueName } from '../support/temporal.js';
 import {
   applyClusterRole,
   applyWorkerRbac,
@@ -135,7 +135,7 @@ describeRealCluster('the worker as the styrmin-worker ServiceAccount (real clust
       const upgraded = await upgrade(taskQueue, deploymentId, exampleRevision);
       expect(modeStates(upgraded)).toEqual(['succeeded', 'succeeded', 'succeeded']);
       const migration = (await harness.temporal.client.workflow
-        .getHandle(`${deploymentId}/upgrade/post/migrate_and_restart`)
+        .getHandle(await actionId(harness.temporal.client, `${deploymentId}/upgrade`, 'post', 'migrate_and_restart'))
         .result()) as CommandResult[];
       expect(migration[0]!.stdout).toContain('database schema is at 2.0.0');
     });
@@ -195,7 +195,7 @@ describeRealCluster('the worker as the styrmin-worker ServiceAccount (real clust
     });
     // The primitive failed once, non-retryably: no second attempt asked again.
     const history = await harness.temporal.client.workflow
-      .getHandle(`${deploymentId}/upgrade/pre/stop_workers`)
+      .getHandle(await actionId(harness.temporal.client, `${deploymentId}/upgrade`, 'pre', 'stop_workers'))
       .fetchHistory();
     const started = history.events!.flatMap((e) => e.activityTaskStartedEventAttributes ?? []);
     const failed = history.events!.flatMap((e) => e.activityTaskFailedEventAttributes ?? []);

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
+import type { Mode } from '../../contract/lifecycle.js';
+import { actionWorkflowId } from '../../contract/plan.js';
 
 /** Client and worker connections to the dev server started by the global setup. */
 export interface TemporalTestConnections {
@@ -41,4 +43,10 @@ export async function activityInputs(client: Client, workflowId: string, activit
     const [first] = scheduled.input?.payloads ?? [];
     return first ? [defaultPayloadConverter.fromPayload(first)] : [];
   });
+}
+
+/** The workflow id of an action of a run: the `<mode>/<action>` child of the run's latest execution. */
+export async function actionId(client: Client, runWorkflowId: string, mode: Mode, action: string): Promise<string> {
+  const { runId } = await client.workflow.getHandle(runWorkflowId).describe();
+  return actionWorkflowId({ workflowId: runWorkflowId, runId }, mode, action);
 }

@@ -2,7 +2,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { readDeploymentRecord } from '../../activities/record/store.js';
 import { progressQuery } from '../../contract/messages.js';
-import { uniqueName } from '../support/temporal.js';
+import { actionId, uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
 
@@ -31,9 +31,8 @@ describe('cancelling a run', () => {
         (err: unknown) => err,
       );
       expect(error).toBeInstanceOf(WorkflowFailedError);
-      expect((await client.workflow.getHandle(`${deploymentId}/setup/pre/prepare_a`).describe()).status.name).toBe(
-        'CANCELLED',
-      );
+      const prepareA = await actionId(client, `${deploymentId}/setup`, 'pre', 'prepare_a');
+      expect((await client.workflow.getHandle(prepareA).describe()).status.name).toBe('CANCELLED');
 
       const record = await readDeploymentRecord(harness.kubeConfig(), { deploymentId, namespace: input.namespace });
       expect(record!.history.at(-1)).toMatchObject({ hook: 'setup', status: 'cancelled' });

@@ -3,7 +3,8 @@ import { type ApplicationFailure } from '@temporalio/common';
 import { progressQuery } from '../../contract/messages.js';
 import type { SetupInput } from '../../contract/lifecycle.js';
 import type { RunResult } from '../../contract/progress.js';
-import { uniqueName } from '../support/temporal.js';
+import type { Mode } from '../../contract/lifecycle.js';
+import { actionId, uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
 
@@ -33,7 +34,8 @@ describe('setup on a real Temporal server', () => {
         args: [labSetup(id, { delays })],
       }),
     );
-    const child = (mode: string, action: string) => childTimes(`${id}/setup/${mode}/${action}`);
+    const child = async (mode: Mode, action: string) =>
+      childTimes(await actionId(harness.temporal.client, `${id}-setup`, mode, action));
     const pre = await Promise.all(
       ['prepare_a', 'prepare_b', 'prepare_c', 'prepare_d', 'prepare_e'].map((a) => child('pre', a)),
     );
@@ -112,10 +114,16 @@ describe('setup on a real Temporal server', () => {
     expect(metadata.currentDetails).toContain(`**Left:** ${progress.left}`);
     expect(metadata.currentDetails).toContain('**Why:** [ModeFailed] setup of deployment');
 
-    expect((await childTimes(`${id}/setup/pre/prepare_a`)).status).toBe('COMPLETED');
-    expect((await childTimes(`${id}/setup/pre/prepare_b`)).status).toBe('FAILED');
+    expect((await childTimes(await actionId(harness.temporal.client, workflowId, 'pre', 'prepare_a'))).status).toBe(
+      'COMPLETED',
+    );
+    expect((await childTimes(await actionId(harness.temporal.client, workflowId, 'pre', 'prepare_b'))).status).toBe(
+      'FAILED',
+    );
     await expect(
-      harness.temporal.client.workflow.getHandle(`${id}/setup/core/install`).describe(),
+      harness.temporal.client.workflow
+        .getHandle(await actionId(harness.temporal.client, workflowId, 'core', 'install'))
+        .describe(),
     ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
@@ -139,6 +147,31 @@ describe('setup on a real Temporal server', () => {
     // The action's own failure, chained as the cause, points at the driver's file and line.
     expect(cause.cause).toMatchObject({ type: 'ActionFailed', message: 'prepare_c found the database unreachable' });
     expect(cause.cause?.stack).toMatch(/lab-app\/actions\.ts:21/);
+  });
+
+  it('gives every run its own action ids, even when two upgrades of a deployment share a workflow id', async () => {
+    const id = uniqueName('ids');
+    const { client } = harness.temporal;
+    const actionIds = await harness.withWorker(async (taskQueue) => {
+      const input = { deploymentId: id, driver: 'lab-app', namespace: 'lab', parameters: { owner: 'ops' } };
+      await client.workflow.execute(lifecycle.setup, { taskQueue, workflowId: `${id}/setup`, args: [input] });
+      const ids: string[][] = [];
+      for (const targetVersion of ['1.3.0', '1.4.0']) {
+        const result = await client.workflow.execute(lifecycle.upgrade, {
+          taskQueue,
+          workflowId: `${id}/upgrade`,
+          args: [{ ...input, targetVersion }],
+        });
+        ids.push(result.progress.modes.flatMap((m) => m.actions.map((a) => a.workflowId)));
+      }
+      return ids;
+    });
+    const [first, second] = actionIds as [string[], string[]];
+    expect(first.length).toBeGreaterThan(1);
+    // The release step of a run has the run's own id; every action has one of its own.
+    const actionsOnly = (ids: string[]) => ids.filter((workflowId) => workflowId !== `${id}/upgrade`);
+    expect(actionsOnly(first).filter((workflowId) => second.includes(workflowId))).toEqual([]);
+    expect(actionsOnly(first)[0]).toMatch(new RegExp(`^${id}/upgrade/[0-9a-f-]{36}/pre/`));
   });
 
   it('answers the progress query while a run is in flight', async () => {
@@ -187,11 +220,15 @@ describe('setup on a real Temporal server', () => {
           args: [{ deploymentId: b, driver: 'lab-twin', namespace: 'lab' } satisfies SetupInput],
         }),
       ]);
-      expect(await client.workflow.getHandle(`${a}/setup/core/install`).result()).toBe('lab-app:install');
-      expect(await client.workflow.getHandle(`${b}/setup/core/install`).result()).toBe(
+      expect(await client.workflow.getHandle(await actionId(client, `${a}-setup`, 'core', 'install')).result()).toBe(
+        'lab-app:install',
+      );
+      expect(await client.workflow.getHandle(await actionId(client, `${b}-setup`, 'core', 'install')).result()).toBe(
         `lab-twin says install for ${b}`,
       );
-      expect((await client.workflow.getHandle(`${b}/setup/core/install`).describe()).type).toBe('lab-twin@2/install');
+      expect(
+        (await client.workflow.getHandle(await actionId(client, `${b}-setup`, 'core', 'install')).describe()).type,
+      ).toBe('lab-twin@2/install');
     });
   });
 

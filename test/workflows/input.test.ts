@@ -2,7 +2,7 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { uniqueName } from '../support/temporal.js';
+import { actionId, uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 
 let harness: EngineHarness;
@@ -133,7 +133,9 @@ describe('bad workflow input', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     // Nothing ran: no action of any mode was started.
     await expect(
-      harness.temporal.client.workflow.getHandle(`${deploymentId}/${hook}/pre/prepare_a`).describe(),
+      harness.temporal.client.workflow
+        .getHandle(await actionId(harness.temporal.client, workflowId, 'pre', 'prepare_a'))
+        .describe(),
     ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });

@@ -1,4 +1,4 @@
-import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { readDeploymentRecord } from '../../activities/record/store.js';
 import { uniqueName } from '../support/temporal.js';
@@ -108,9 +108,11 @@ describe('the deployment record', () => {
     }
     const again = await run('setup', { deploymentId, driver: 'lab-app', namespace, parameters: { owner: 'ops' } });
     expect(again!.cause!.message).toContain('is already set up');
-    await expect(
-      harness.temporal.client.workflow.getHandle(`${deploymentId}/upgrade/pre/stop_workers`).describe(),
-    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    // No refused run started an action.
+    const actions = await harness.temporal.client.workflow.count(
+      `StyrminDeploymentId = "${deploymentId}" AND WorkflowType = "lab-app@1/stop_workers"`,
+    );
+    expect(actions.count).toBe(0);
     expect(await record(deploymentId)).toMatchObject({ appVersion: '2.0.0', status: 'deployed' });
 
     const downgrade = await run('upgrade', {

@@ -2,7 +2,7 @@
 import { createStyrminWorker } from '../../runtime/styrmin-worker.js';
 import { progressQuery } from '../../contract/messages.js';
 import type { RunResult } from '../../contract/progress.js';
-import { uniqueName } from '../support/temporal.js';
+import { actionId, uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
 
@@ -52,7 +52,8 @@ describe('worker restarts', () => {
     const result: RunResult = await second.runUntil(handle.result());
     expect(result.progress.modes.map((m) => m.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(result.progress.modes[0]!.actions.every((a) => a.attempts === 1)).toBe(true);
-    const { historyLength } = await client.workflow.getHandle(`${deploymentId}/setup/pre/prepare_a`).describe();
+    const prepareA = await actionId(client, `${deploymentId}/setup`, 'pre', 'prepare_a');
+    const { historyLength } = await client.workflow.getHandle(prepareA).describe();
     expect(historyLength).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
 import { stepsNow } from '../../client.js';
 import { progressQuery } from '../../contract/messages.js';
-import { uniqueName } from '../support/temporal.js';
+import { actionWorkflowId } from '../../contract/plan.js';
+import { actionId, uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
 
@@ -57,7 +58,7 @@ describe('primitive retries', () => {
       expect('result' in outcome).toBe(true);
       expect(server.calls()).toBe(3);
       const probe = await harness.temporal.client.workflow
-        .getHandle(`${outcome.deploymentId}/setup/post/probe`)
+        .getHandle(await actionId(harness.temporal.client, `${outcome.deploymentId}-setup`, 'post', 'probe'))
         .result();
       expect(probe).toBe('probe answered 200');
     } finally {
@@ -98,7 +99,7 @@ describe('primitive retries', () => {
             },
           ],
         });
-        const probe = client.workflow.getHandle(`${deploymentId}/setup/post/probe`);
+        const probe = client.workflow.getHandle(actionWorkflowId(await run.describe(), 'post', 'probe'));
         // The probe retries 5 times, 50 ms apart and doubling: look while it is between attempts.
         let now: Record<string, string> = {};
         let details = '';
