@@ -9,6 +9,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { actionWorkflowId } from '../contract/plan.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
     };
     await save('setup.json', 'recorded/setup');
     await save('upgrade.json', 'recorded/upgrade');
-    await save('action.json', 'recorded/setup/pre/prepare_a');
+    const setup = await env.client.workflow.getHandle('recorded/setup').describe();
+    await save('action.json', actionWorkflowId(setup, 'pre', 'prepare_a'));
     await save('release-setup.json', 'recorded-release/setup');
   } finally {
     await example.close();
