@@ -7,15 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+import { freePort } from '../support/ports.js';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The quick start's command line and environment on free ports, with a fresh home (so no KUBECONFIG). */
 async function quickstart(...extra: string[]) {

@@ -8,7 +8,6 @@
  * exec's environment).
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -26,15 +25,8 @@ import {
   type ExampleEnvironment,
 } from '../../scripts/example-environment.js';
 import { describeSimOnly } from '../support/cluster.js';
+import { freePort } from '../support/ports.js';
 import { uniqueName } from '../support/temporal.js';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The browser scripts/install-browser.sh installed (scripts/test.sh exports CHROMIUM_BIN). */
 function chromiumPath(): string {

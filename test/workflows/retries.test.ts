@@ -26,6 +26,11 @@ async function endpoint(statuses: number[]) {
   return { url, calls: () => calls, close: () => new Promise((r) => server.close(r)) };
 }
 
+/** A lab-app setup whose post action `probe` checks `url`. */
+function probeSetup(deploymentId: string, url: string) {
+  return { deploymentId, driver: 'lab-app', namespace: 'lab', parameters: { owner: 'ops' }, config: { probeUrl: url } };
+}
+
 function probeRun(url: string) {
   const deploymentId = uniqueName('probe');
   return harness.withWorker((taskQueue) =>
@@ -33,15 +38,7 @@ function probeRun(url: string) {
       .execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}-setup`,
-        args: [
-          {
-            deploymentId,
-            driver: 'lab-app',
-            namespace: 'lab',
-            parameters: { owner: 'ops' },
-            config: { probeUrl: url },
-          },
-        ],
+        args: [probeSetup(deploymentId, url)],
       })
       .then(
         (result) => ({ result, deploymentId }),
@@ -89,15 +86,7 @@ describe('primitive retries', () => {
         const run = await client.workflow.start(lifecycle.setup, {
           taskQueue,
           workflowId: `${deploymentId}-setup`,
-          args: [
-            {
-              deploymentId,
-              driver: 'lab-app',
-              namespace: 'lab',
-              parameters: { owner: 'ops' },
-              config: { probeUrl: server.url },
-            },
-          ],
+          args: [probeSetup(deploymentId, server.url)],
         });
         const probe = client.workflow.getHandle(actionWorkflowId(await run.describe(), 'post', 'probe'));
         // The probe retries 5 times, 50 ms apart and doubling: look while it is between attempts.
