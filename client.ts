@@ -118,7 +118,9 @@ export async function stepsNow(client: Client, progress: RunProgress, workflowId
       const error = activity.lastFailure?.message ? `, last error: ${activity.lastFailure.message.slice(0, 200)}` : '';
       return `${activity.activityType?.name} attempt ${attempts}${error}`;
     });
-    if (waits.length) now[step.name] = waits.join('; ');
+    // No primitive pending: what the action told the run (a durable wait), if anything.
+    const told = (step.now ?? []).map((d) => `${d.what} (since ${d.since})`);
+    if (waits.length || told.length) now[step.name] = (waits.length ? waits : told).join('; ');
   }
   return now;
 }

@@ -9,6 +9,7 @@ import type {
   ComponentStatus,
   ComponentsInput,
   ExecuteCommandsInput,
+  StoppedWorkload,
   WaitForComponentsInput,
   WorkloadChange,
 } from './kubernetes.js';
@@ -34,6 +35,8 @@ export interface KubernetesActivities {
   executeCommands(input: ExecuteCommandsInput): Promise<CommandResult[]>;
   waitForComponents(input: WaitForComponentsInput): Promise<ComponentStatus[]>;
   getComponentStatus(input: ComponentsInput): Promise<ComponentStatus[]>;
+  /** The workloads of the components that a stop left stopped (still annotated), for an account of a run. */
+  stoppedWorkloads(input: ComponentsInput): Promise<StoppedWorkload[]>;
   /** Creates the namespace unless it exists. */
   ensureNamespace(input: { namespace: string }): Promise<{ created: boolean }>;
 }

@@ -63,6 +63,15 @@ export interface WorkloadChange {
   changed: boolean;
 }
 
+/** A workload a stop left stopped: it still carries the stop's annotation. */
+export interface StoppedWorkload {
+  component: string;
+  kind: WorkloadKind;
+  name: string;
+  /** The replicas a start restores; null for a suspended CronJob. */
+  replicas: number | null;
+}
+
 /** One pod as status reports show it. */
 export interface PodState {
   name: string;

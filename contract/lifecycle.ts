@@ -83,13 +83,24 @@ export interface Versions {
 
 /**
  * What a run does, in one line: the start's static summary, which Temporal Web shows under the
- * run's "User Metadata", e.g. `upgrade shop to 2.0.0 (example-app, namespace shop)`. Safe on any
- * input: the run itself checks it.
+ * run's "User Metadata", e.g. `upgrade shop to 2.0.0 (example-app, namespace shop)`. Once the run
+ * knows its `versions`, it says where from: `upgrade shop 1.0.0 → 2.0.0 (example-app@1.0.0, …)`,
+ * its `StyrminSummary`. Safe on any input: the run itself checks it.
  */
-export function runSummary(hook: Hook, input: Partial<SetupInput & UpgradeInput>): string {
+export function runSummary(
+  hook: Hook,
+  input: Partial<SetupInput & UpgradeInput>,
+  known?: { versions: Versions; driverVersion: string },
+): string {
   const to = hook === Hook.Setup ? (input.version ?? "the driver's default version") : input.targetVersion;
-  const driver = input.driverVersion ? `${input.driver}@${input.driverVersion}` : input.driver;
-  return `${hook} ${input.deploymentId} to ${to} (${driver}, namespace ${input.namespace})`.slice(0, 200);
+  const move = known
+    ? known.versions.current
+      ? `${known.versions.current} → ${known.versions.target}`
+      : `to ${known.versions.target}`
+    : `to ${to}`;
+  const driverVersion = known?.driverVersion ?? input.driverVersion;
+  const driver = driverVersion ? `${input.driver}@${driverVersion}` : input.driver;
+  return `${hook} ${input.deploymentId} ${move} (${driver}, namespace ${input.namespace})`.slice(0, 200);
 }
 
 /** Workflow id of a run when the caller names none: `<deployment>/<hook>`. */

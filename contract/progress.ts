@@ -37,6 +37,26 @@ export interface ActionProgress {
   lastError?: string;
   /** What the step achieved, when that matters later: the release step's live revision. */
   outcome?: string;
+  /**
+   * While it runs: what the action is waiting on, once that has lasted a few seconds or is a long
+   * durable wait (the action tells its run; quick primitive calls do not show here).
+   */
+  now?: ActionDoing[];
+}
+
+/** One thing an action is waiting on: a primitive call or a durable wait, and since when. */
+export interface ActionDoing {
+  /** The call's summary (`stop task-worker`) or the wait's (`wait until <time>: <reason>`). */
+  what: string;
+  /** ISO 8601 time it began. */
+  since: string;
+}
+
+/** What an action tells its run about what it is waiting on (`actionNow` signal). */
+export interface ActionNow {
+  /** The action's workflow id. */
+  workflowId: string;
+  now: ActionDoing[];
 }
 
 /** Progress of one mode. */
@@ -57,8 +77,13 @@ export interface RunProgress {
   versions?: Versions;
   modes: ModeProgress[];
   error?: string;
-  /** What a failed or cancelled run left: which modes and steps ran, and how they ended. */
+  /** What a failed or cancelled run left: which modes and steps ran, how they ended, what is still stopped. */
   left?: string;
+  /**
+   * Once a failed or cancelled run looked: the components a stop left stopped, with what a start
+   * restores, e.g. `task-worker (Deployment task-worker, 2 replicas)`.
+   */
+  stillStopped?: string[];
 }
 
 /** What a finished run returns. */

@@ -15,11 +15,28 @@ export const hookKey = defineSearchAttributeKey('StyrminHook', SearchAttributeTy
 export const targetVersionKey = defineSearchAttributeKey('StyrminTargetVersion', SearchAttributeType.KEYWORD);
 /** `StyrminMode`: the mode the run is in, or failed in. */
 export const modeKey = defineSearchAttributeKey('StyrminMode', SearchAttributeType.KEYWORD);
-/** `StyrminStatus`: running, succeeded or failed. */
+/** `StyrminStatus`: running, succeeded, failed or cancelled. */
 export const statusKey = defineSearchAttributeKey('StyrminStatus', SearchAttributeType.KEYWORD);
+/** `StyrminKind`: what a workflow is to Styrmin (`WorkflowKind`), so a list can hold runs alone. */
+export const kindKey = defineSearchAttributeKey('StyrminKind', SearchAttributeType.KEYWORD);
+/** `StyrminSummary`: what the workflow does, in one line; a column of Temporal Web's workflow list. */
+export const summaryKey = defineSearchAttributeKey('StyrminSummary', SearchAttributeType.KEYWORD);
 
-/** Every search attribute a run sets. */
-export const searchAttributeKeys = [deploymentIdKey, driverKey, hookKey, targetVersionKey, modeKey, statusKey];
+/** What a workflow is: a lifecycle run (setup, upgrade), one of its actions, or a deployment's lock. */
+export const WorkflowKind = { Run: 'run', Action: 'action', Lock: 'lock' } as const;
+export type WorkflowKind = (typeof WorkflowKind)[keyof typeof WorkflowKind];
+
+/** Every search attribute Styrmin sets. */
+export const searchAttributeKeys = [
+  deploymentIdKey,
+  driverKey,
+  hookKey,
+  targetVersionKey,
+  modeKey,
+  statusKey,
+  kindKey,
+  summaryKey,
+];
 
 /** `--search-attribute Name=Keyword` arguments for `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {

@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       ),
     );
     console.log(
-      `\nBoth runs succeeded. Find them in Temporal Web: ${temporal.webUrl}/namespaces/default/workflows?query=${encodeURIComponent(`StyrminDeploymentId="${deploymentId}"`)}`,
+      `\nBoth runs succeeded. Find them in Temporal Web: ${temporal.webUrl}/namespaces/default/workflows?query=${encodeURIComponent(`StyrminKind="run" AND StyrminDeploymentId="${deploymentId}"`)}`,
     );
   };
   const finished = runs().catch((err: unknown) => {

@@ -10,7 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { Hook, type HookInput, type SetupInput, type UpgradeInput } from '../contract/lifecycle.js';
+import { Hook, runSummary, type HookInput, type SetupInput, type UpgradeInput } from '../contract/lifecycle.js';
 import { RunStatus, type RunResult } from '../contract/progress.js';
 import type { CancellationRequest, PreparedRun } from '../contract/plan.js';
 import { RunRecordStatus, type DeploymentRecord } from '../contract/record.js';
@@ -18,16 +18,20 @@ import {
   deploymentIdKey,
   driverKey,
   hookKey,
+  kindKey,
   modeKey,
   statusKey,
+  summaryKey,
   targetVersionKey,
+  WorkflowKind,
 } from '../contract/search-attributes.js';
 import { quickOptions, summarized } from './activity-options.js';
 import { startedRecord, succeededRecord, unsucceededRecord } from './deployment-record.js';
 import { describeFailure, runFailure } from './failures.js';
 import { assertInputShape } from './input-shape.js';
 import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
-import { runMode } from './modes.js';
+import { noteStillStopped, runMode } from './modes.js';
+import { kindAndSummaryPatch } from './patches.js';
 import { RunTracker } from './run-tracker.js';
 
 /** Patch id: a setup checks its input against the driver before it creates the namespace. */
@@ -72,11 +76,18 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
   assertInputShape(hook, input);
   const { deploymentId, namespace } = input;
   const tracker = new RunTracker(deploymentId, input.driver, hook);
+  const saysWhatItIs = patched(kindAndSummaryPatch);
   upsertSearchAttributes([
     { key: deploymentIdKey, value: deploymentId },
     { key: driverKey, value: input.driver },
     { key: hookKey, value: hook },
     { key: statusKey, value: RunStatus.Running },
+    ...(saysWhatItIs
+      ? [
+          { key: kindKey, value: WorkflowKind.Run },
+          { key: summaryKey, value: runSummary(hook, input) },
+        ]
+      : []),
   ]);
 
   const lock = await acquireDeploymentLock(deploymentId, hook);
@@ -100,7 +111,11 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     ).prepareRun({ hook, input, workflowId, record: previous });
     if (hook === Hook.Setup && checkBeforeCreate) await ensureNamespace();
     tracker.setVersions(run.versions);
-    upsertSearchAttributes([{ key: targetVersionKey, value: run.versions.target }]);
+    const known = { versions: run.versions, driverVersion: run.context.driver.version };
+    upsertSearchAttributes([
+      { key: targetVersionKey, value: run.versions.target },
+      ...(saysWhatItIs ? [{ key: summaryKey, value: runSummary(hook, input, known) }] : []),
+    ]);
     record = startedRecord(previous, run, { hook, workflowId, runId, startedAt: new Date().toISOString() });
     record = await recordWriter(deploymentId, 'started').writeDeploymentRecord({ deploymentId, namespace, record });
 
@@ -119,6 +134,7 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     return { deploymentId, hook, versions: run.versions, progress: tracker.progress };
   } catch (err) {
     const cancelled = isCancellation(err);
+    if (cancelled && run) await noteStillStopped({ deploymentId, hook, run }, tracker);
     const error = cancelled ? await cancellationText(tracker) : describeFailure(err);
     if (cancelled) tracker.cancelled(error);
     else tracker.failed(error);

@@ -9,6 +9,7 @@ import {
   CancellationScope,
   ParentClosePolicy,
   condition,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -20,6 +21,8 @@ import { releaseLockSignal } from '../contract/messages.js';
 import { quickOptions, summarized } from './activity-options.js';
 import type { Hook } from '../contract/lifecycle.js';
 import { lockWorkflowId, type LockHolder } from '../contract/lock.js';
+import { deploymentIdKey, kindKey, summaryKey, WorkflowKind } from '../contract/search-attributes.js';
+import { kindAndSummaryPatch } from './patches.js';
 
 /**
  * Holds a deployment's lock until its holder sends `releaseLock` or closes. A cancelled holder
@@ -43,13 +46,23 @@ export async function acquireDeploymentLock(
   const { workflowId, runId } = workflowInfo();
   const holder: LockHolder = { workflowId, runId, hook };
   const lockId = lockWorkflowId(deploymentId);
+  const summary = `lock of deployment ${deploymentId}, held by ${hook} ${workflowId}`;
   try {
     return await startChild(deploymentLock, {
       workflowId: lockId,
       args: [holder],
       memo: { ...holder },
       parentClosePolicy: ParentClosePolicy.TERMINATE,
-      staticSummary: `lock of deployment ${deploymentId}, held by ${hook} ${workflowId}`,
+      staticSummary: summary,
+      ...(patched(kindAndSummaryPatch)
+        ? {
+            typedSearchAttributes: [
+              { key: deploymentIdKey, value: deploymentId },
+              { key: kindKey, value: WorkflowKind.Lock },
+              { key: summaryKey, value: summary.slice(0, 200) },
+            ],
+          }
+        : {}),
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

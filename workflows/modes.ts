@@ -9,6 +9,7 @@ import {
   CancellationScope,
   executeChild,
   isCancellation,
+  log,
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -23,11 +24,20 @@ import {
   type PreparedRun,
 } from '../contract/plan.js';
 import { ModeState } from '../contract/progress.js';
+import type { StoppedWorkload } from '../contract/kubernetes.js';
 import type { ReleaseChartResult } from '../contract/release.js';
 import type { ActionRequest } from '../contract/run-context.js';
-import { deploymentIdKey, driverKey, hookKey } from '../contract/search-attributes.js';
-import { releaseOptions, summarized } from './activity-options.js';
+import {
+  deploymentIdKey,
+  driverKey,
+  hookKey,
+  kindKey,
+  summaryKey,
+  WorkflowKind,
+} from '../contract/search-attributes.js';
+import { quickOptions, releaseOptions, summarized } from './activity-options.js';
 import { applicationFailureOf, describeFailure } from './failures.js';
+import { kindAndSummaryPatch } from './patches.js';
 import { stateLeft, type RunTracker, type StepTracker } from './run-tracker.js';
 
 /** What every step of a run shares. */
@@ -78,7 +88,38 @@ export async function runMode(scope: RunScope, plan: ModePlan, tracker: RunTrack
   }
   mode.ended(ModeState.Failed);
   tracker.skipPendingModes();
+  await noteStillStopped(scope, tracker);
   throw modeFailed(scope, plan.mode, failed, steps, stateLeft(tracker.progress));
+}
+
+/** Patch id: a run that did not succeed names the components left stopped in its account. */
+const stillStoppedPatch = 'left-account-names-stopped-components';
+
+/**
+ * Notes in the run's progress which of the driver's components a stop left stopped, as the
+ * cluster shows them now, so the account of a failed or cancelled run says so. Runs on while the
+ * run is being cancelled; a cluster that cannot answer leaves the account without it.
+ */
+export async function noteStillStopped({ deploymentId, run }: RunScope, tracker: RunTracker): Promise<void> {
+  const components = Object.values(run.context.components);
+  if (components.length === 0 || !patched(stillStoppedPatch)) return;
+  const namespace = run.context.deployment.namespace;
+  const ask = summarized(quickOptions, `find the components of ${deploymentId} left stopped`, {
+    retry: { maximumAttempts: 3 },
+  });
+  try {
+    const stopped = await CancellationScope.nonCancellable(() =>
+      ask.stoppedWorkloads({ deploymentId, namespace, components }),
+    );
+    tracker.stillStopped(stopped.map(describeStopped));
+  } catch (err) {
+    log.warn('could not read which components are left stopped', { deploymentId, error: describeFailure(err) });
+  }
+}
+
+function describeStopped(w: StoppedWorkload): string {
+  const what = w.replicas === null ? 'suspended' : `${w.replicas} replica${w.replicas === 1 ? '' : 's'}`;
+  return `${w.component} (${w.kind} ${w.name}, ${what})`;
 }
 
 /**
@@ -136,15 +177,22 @@ async function runAction({ deploymentId, hook, run }: RunScope, mode: Mode, step
     context: run.context,
     release: run.release,
   };
+  const summary = `${hook} ${mode}: ${step.name}`;
   await executeChild(step.workflowType, {
     workflowId: childWorkflowId({ deploymentId, hook, run }, mode, step.name),
     args: [request],
-    staticSummary: `${hook} ${mode}: ${step.name}`,
+    staticSummary: summary,
     staticDetails: step.description,
     typedSearchAttributes: [
       { key: deploymentIdKey, value: deploymentId },
       { key: driverKey, value: run.context.driver.name },
       { key: hookKey, value: hook },
+      ...(patched(kindAndSummaryPatch)
+        ? [
+            { key: kindKey, value: WorkflowKind.Action },
+            { key: summaryKey, value: `${summary} (deployment ${deploymentId})` },
+          ]
+        : []),
     ],
   });
 }

@@ -13,11 +13,12 @@
  * }
  */
 import type { Duration } from '@temporalio/common';
-import { ApplicationFailure, setCurrentDetails, sleep, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, sleep, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { ComponentStatus } from '../contract/kubernetes.js';
 import { FailureType } from '../contract/failures.js';
 import { quickOptions, releaseOptions, summarized, waitingOptions } from './activity-options.js';
+import { begin, tellRunAfter } from './action-doing.js';
 import { currentAction } from './current-action.js';
 import type { ReleaseSettings, ComponentRef } from '../contract/run-context.js';
 
@@ -27,17 +28,10 @@ export { log } from '@temporalio/workflow';
 /** Overrides of one primitive call's activity options (timeouts, retry policy). */
 export type CallOptions = Partial<ActivityOptions>;
 
-/** What the action is doing now, by summary, with when it began: its Current Details in Temporal Web. */
-const doing = new Map<string, string>();
-
-function publishDoing(): void {
-  const lines = [...doing].map(([what, since]) => `- ${what} (since ${since})`);
-  setCurrentDetails(lines.length ? ['**Doing now:**', '', ...lines].join('\n') : '');
-}
-
 /**
  * Calls one primitive's activity, with `summary` as its summary in the history; while it runs, the
- * action's Current Details say so (its own page in Temporal Web shows the attempts and last error).
+ * action's Current Details say so, and its run's too once it has lasted a while (its own page in
+ * Temporal Web shows the attempts and last error).
  */
 async function call<T>(
   profile: ActivityOptions,
@@ -45,14 +39,12 @@ async function call<T>(
   options: CallOptions | undefined,
   run: (activities: ReturnType<typeof summarized>) => Promise<T>,
 ): Promise<T> {
-  const key = summary.slice(0, 200);
-  doing.set(key, new Date().toISOString());
-  publishDoing();
+  const what = summary.slice(0, 200);
+  const end = begin(what);
   try {
-    return await run(summarized(profile, key, options));
+    return await run(summarized(profile, what, options));
   } finally {
-    doing.delete(key);
-    publishDoing();
+    end();
   }
 }
 
@@ -194,13 +186,13 @@ export async function checkHttp(
 
 /** A durable wait: a Temporal timer that survives worker restarts and shows in Temporal Web. */
 export async function waitFor(duration: Duration, reason: string): Promise<void> {
-  const key = `wait until ${new Date(Date.now() + msToNumber(duration)).toISOString()}: ${reason}`.slice(0, 200);
-  doing.set(key, new Date().toISOString());
-  publishDoing();
+  const ms = msToNumber(duration);
+  const what = `wait until ${new Date(Date.now() + ms).toISOString()}: ${reason}`.slice(0, 200);
+  // A wait known to be long is shown by the run at once.
+  const end = begin(what, { tellRunAtOnce: ms >= msToNumber(tellRunAfter) });
   try {
     await sleep(duration, { summary: reason });
   } finally {
-    doing.delete(key);
-    publishDoing();
+    end();
   }
 }

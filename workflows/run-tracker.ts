@@ -4,7 +4,7 @@
  */
 import { setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { modes, type Hook, type Mode, type Versions } from '../contract/lifecycle.js';
-import { progressQuery } from '../contract/messages.js';
+import { actionNowSignal, progressQuery } from '../contract/messages.js';
 import {
   ActionState,
   ModeState,
@@ -31,6 +31,7 @@ export class StepTracker {
 
   /** The step started (again): counts an attempt. */
   started(): void {
+    delete this.entry.now;
     this.entry.state = ActionState.Running;
     this.entry.attempts += 1;
     this.entry.startedAt = now();
@@ -55,6 +56,7 @@ export class StepTracker {
   }
 
   private end(state: ActionState): void {
+    delete this.entry.now;
     this.entry.state = state;
     this.entry.endedAt = now();
     this.publish();
@@ -103,8 +105,19 @@ export class RunTracker {
     };
     setHandler(progressQuery, () => this.progress, {
       description:
-        'Each mode and action of the run: state, attempts, start and end times, last error; and, once it ended, why and what it left',
+        'Each mode and action of the run: state, attempts, start and end times, last error, what a running action waits on; and, once it ended, why and what it left',
     });
+    setHandler(
+      actionNowSignal,
+      ({ workflowId, now }) => {
+        const step = this.progress.modes.flatMap((m) => m.actions).find((a) => a.workflowId === workflowId);
+        if (step?.state !== ActionState.Running) return;
+        if (now.length) step.now = now;
+        else delete step.now;
+        this.publish();
+      },
+      { description: 'Sent by an action of this run: what it has been waiting on for a while' },
+    );
     this.publish();
   }
 
@@ -127,6 +140,12 @@ export class RunTracker {
     for (const mode of this.progress.modes) {
       if (mode.state === ModeState.Pending) this.mode(mode.mode).ended(ModeState.Skipped);
     }
+  }
+
+  /** The components a stop left stopped, as the cluster showed them once the run stopped. */
+  stillStopped(components: string[]): void {
+    this.progress.stillStopped = components;
+    this.publish();
   }
 
   succeeded(): void {
@@ -181,9 +200,13 @@ function progressDetails(progress: RunProgress): string {
     a.workflowId
       ? `[\`${a.name}\`](/namespaces/${namespace}/workflows/${encodeURIComponent(a.workflowId)})`
       : `\`${a.name}\``;
+  const waitingOn = (a: ActionProgress) =>
+    a.now?.length
+      ? ` (waiting on ${a.now.map((d) => `\`${d.what.replaceAll('`', "'")}\` since ${d.since}`).join(', ')})`
+      : '';
   for (const mode of progress.modes) {
     const actions = mode.actions
-      .map((a) => `${linked(a)} ${a.state}${a.lastError ? ` (${a.lastError.replaceAll('\n', ' ')})` : ''}`)
+      .map((a) => `${linked(a)} ${a.state}${a.lastError ? ` (${a.lastError.replaceAll('\n', ' ')})` : waitingOn(a)}`)
       .join(', ');
     lines.push(`- ${mode.mode}: ${mode.state}${actions ? ` — ${actions}` : ''}`);
   }
@@ -217,5 +240,6 @@ export function stateLeft(progress: RunProgress): string {
     });
   const untouched = progress.modes.filter((m) => m.state === ModeState.Skipped).map((m) => m.mode);
   if (untouched.length) parts.push(`not run: ${untouched.join(', ')}`);
+  if (progress.stillStopped?.length) parts.push(`still stopped: ${progress.stillStopped.join(', ')}`);
   return parts.join('; ') || 'nothing ran';
 }

@@ -4,10 +4,16 @@
  * state-based, so a retry after a crash or a heartbeat timeout simply continues.
  */
 import { log } from '@temporalio/activity';
-import type { ComponentsInput, WorkloadChange } from '../../contract/kubernetes.js';
-import { forgetStop, rereadWorkload, restoreWorkload, stopWorkload } from './scale.js';
+import type { ComponentsInput, StoppedWorkload, WorkloadChange } from '../../contract/kubernetes.js';
+import { forgetStop, rememberedReplicas, rereadWorkload, restoreWorkload, stopWorkload } from './scale.js';
 import { retryTransient } from './wait.js';
-import { requireWorkloads, type KubeClients, type Workload } from './workloads.js';
+import {
+  findWorkloads,
+  requireWorkloads,
+  suspendedByStopAnnotation,
+  type KubeClients,
+  type Workload,
+} from './workloads.js';
 import { waitForState } from './component-status.js';
 
 interface FoundWorkload {
@@ -98,4 +104,23 @@ export async function startComponents(clients: KubeClients, input: ComponentsInp
       );
   }
   return changes;
+}
+
+/**
+ * The workloads a stop left stopped: Deployments and StatefulSets still carrying the replicas a
+ * stop remembered, CronJobs still suspended by a stop. Components without workloads have none.
+ */
+export async function stoppedWorkloads(clients: KubeClients, input: ComponentsInput): Promise<StoppedWorkload[]> {
+  const perComponent = await Promise.all(input.components.map((c) => findWorkloads(clients, input.namespace, c)));
+  return perComponent.flatMap((workloads, i) =>
+    workloads.flatMap((w): StoppedWorkload[] => {
+      const component = input.components[i]!.name;
+      if (w.kind === 'CronJob') {
+        const stopped = w.object.metadata?.annotations?.[suspendedByStopAnnotation] !== undefined;
+        return stopped ? [{ component, kind: w.kind, name: w.name, replicas: null }] : [];
+      }
+      const replicas = rememberedReplicas(w);
+      return replicas === undefined ? [] : [{ component, kind: w.kind, name: w.name, replicas }];
+    }),
+  );
 }

@@ -5,7 +5,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesActivities } from '../../contract/activities.js';
 import { getComponentStatus, waitForComponents } from './component-status.js';
-import { startComponents, stopComponents } from './components.js';
+import { startComponents, stopComponents, stoppedWorkloads } from './components.js';
 import { executeCommands } from './exec.js';
 import { ensureNamespace } from './namespace.js';
 import { kubeClients, type KubeClients } from './workloads.js';
@@ -25,6 +25,7 @@ export function createKubernetesActivities(deps: KubernetesDeps): KubernetesActi
     executeCommands: (input) => executeCommands(clients(), input),
     waitForComponents: (input) => waitForComponents(clients(), input),
     getComponentStatus: (input) => getComponentStatus(clients(), input),
+    stoppedWorkloads: (input) => stoppedWorkloads(clients(), input),
     ensureNamespace: (input) => ensureNamespace(deps.kubeConfig(), input),
   };
 }

@@ -53,7 +53,8 @@ export async function rereadWorkload(clients: KubeClients, namespace: string, w:
   return object && { ...w, object };
 }
 
-function rememberedReplicas(w: Workload): number | undefined {
+/** The replicas a stop remembered on the workload, if any. */
+export function rememberedReplicas(w: Workload): number | undefined {
   const value = w.object.metadata?.annotations?.[replicasBeforeStopAnnotation];
   if (value === undefined) return undefined;
   const n = Number(value);

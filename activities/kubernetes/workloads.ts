@@ -68,7 +68,11 @@ function checkSelector(component: ComponentRef): string {
 }
 
 /** Deployments, StatefulSets and CronJobs matching the component's selector, in a stable order. */
-async function findWorkloads(clients: KubeClients, namespace: string, component: ComponentRef): Promise<Workload[]> {
+export async function findWorkloads(
+  clients: KubeClients,
+  namespace: string,
+  component: ComponentRef,
+): Promise<Workload[]> {
   const labelSelector = checkSelector(component);
   const list = { verb: 'list', namespace };
   const [deployments, statefulSets, cronJobs] = await Promise.all([

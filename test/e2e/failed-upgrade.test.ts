@@ -60,6 +60,9 @@ describeSimOnly('an upgrade whose migration fails (kubesim only: the migration f
     expect(progress.left).toMatch(
       /core succeeded \(done: helm-release \(revision 2 live: example-app-1\.0\.0, app 2\.0\.0\)\); post failed/,
     );
+    // pre stopped the task worker; post failed before it started it again.
+    expect(progress.left).toMatch(/; still stopped: task-worker \(Deployment [a-z0-9-]+, 1 replica\)$/);
+    expect(progress.stillStopped).toEqual([expect.stringMatching(/^task-worker \(Deployment /)]);
     expect(cause.cause).toMatchObject({ type: 'CommandFailed', message: expect.stringMatching(/^exit code 3 in pod/) });
 
     const record = await readDeploymentRecord(environment.kubeConfig, { deploymentId, namespace: deploymentId });

@@ -3,7 +3,7 @@
  * scripts/install-browser.sh, driven by playwright-core): for an upgrade whose migration fails
  * after the release, the run's page shows on its first screen, without a click, the failed
  * action, its exit code and its stderr line; the list filtered for the deployment's runs shows the
- * runs and none of their actions. A dev server of its own, with the Web UI, on free ports. Runs on
+ * runs with their summaries and none of their actions. A dev server of its own, with the Web UI, on free ports. Runs on
  * the Kubernetes API test server only (kubesim only: the migration is told to fail through its
  * exec's environment).
  */
@@ -83,9 +83,20 @@ afterAll(async () => {
   await temporal?.stop();
 });
 
+/**
+ * The workflow list's columns as an operator sets them once with "Configure Columns" (the UI
+ * keeps them in the browser's local storage): the defaults with `StyrminSummary` after the id.
+ */
+const listColumns = {
+  default: ['Status', 'Workflow ID', 'StyrminSummary', 'Type', 'Start', 'End'].map((label) => ({ label })),
+};
+
 /** A page of the Web UI at a laptop's screen size, once its data has arrived. */
 async function open(url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // A script string, since this file is compiled without the DOM's types.
+  const columns = JSON.stringify(JSON.stringify(listColumns));
+  await page.addInitScript(`localStorage.setItem('namespace-workflow-table-columns', ${columns});`);
   await page.goto(url, { waitUntil: 'networkidle' });
   return page;
 }
@@ -106,13 +117,19 @@ describeSimOnly('Temporal Web (kubesim only: the migration fails through its exe
     expect(await onFirstScreen(page, /Left: pre succeeded/)).toBe(true);
   }, 60_000);
 
-  it('lists the deployment’s runs, and none of their actions, with the documented query', async () => {
-    const query = `StyrminDeploymentId = "${deploymentId}" AND WorkflowType IN ("setup", "upgrade")`;
+  it('lists the deployment’s runs with their summaries, and none of their actions, with the documented query', async () => {
+    const query = `StyrminKind = "run" AND StyrminDeploymentId = "${deploymentId}"`;
     const page = await open(`${temporal.webUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
     await page.getByText(upgradeId, { exact: true }).first().waitFor({ timeout: 30_000 });
     const text = await page.locator('body').innerText();
     expect(text).toContain(`${deploymentId}/setup`);
+    expect(text).toMatch(
+      new RegExp(`upgrade ${deploymentId} 1\\.0\\.0 → 2\\.0\\.0 \\(example-app@[0-9.]+, namespace ${deploymentId}\\)`),
+    );
+    expect(text).toContain(`setup ${deploymentId} to 1.0.0`);
     expect(text).not.toMatch(/\/(pre|core|post)\//);
     expect(text).not.toContain(`${deploymentId}/lock`);
+    // The summary is in the run's own row, on the first screen.
+    expect(await onFirstScreen(page, new RegExp(`upgrade ${deploymentId} 1\\.0\\.0 → 2\\.0\\.0`))).toBe(true);
   }, 60_000);
 });

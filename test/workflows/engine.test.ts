@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import { progressQuery } from '../../contract/messages.js';
@@ -5,7 +7,7 @@ import type { SetupInput } from '../../contract/lifecycle.js';
 import type { RunResult } from '../../contract/progress.js';
 import type { Mode } from '../../contract/lifecycle.js';
 import { actionId, uniqueName } from '../support/temporal.js';
-import { startHarness, type EngineHarness } from './harness.js';
+import { fixtureDrivers, startHarness, type EngineHarness } from './harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
 
 let harness: EngineHarness;
@@ -146,7 +148,9 @@ describe('setup on a real Temporal server', () => {
     expect(cause.message).toContain('prepare_c: [ActionFailed] prepare_c found the database unreachable');
     // The action's own failure, chained as the cause, points at the driver's file and line.
     expect(cause.cause).toMatchObject({ type: 'ActionFailed', message: 'prepare_c found the database unreachable' });
-    expect(cause.cause?.stack).toMatch(/lab-app\/actions\.ts:21/);
+    const source = fs.readFileSync(path.join(fixtureDrivers, 'lab-app', 'actions.ts'), 'utf8').split('\n');
+    const line = source.findIndex((text) => text.includes('found the database unreachable')) + 1;
+    expect(cause.cause?.stack).toContain(`lab-app/actions.ts:${line}`);
   });
 
   it('gives every run its own action ids, even when two upgrades of a deployment share a workflow id', async () => {
@@ -172,6 +176,44 @@ describe('setup on a real Temporal server', () => {
     const actionsOnly = (ids: string[]) => ids.filter((workflowId) => workflowId !== `${id}/upgrade`);
     expect(actionsOnly(first).filter((workflowId) => second.includes(workflowId))).toEqual([]);
     expect(actionsOnly(first)[0]).toMatch(new RegExp(`^${id}/upgrade/[0-9a-f-]{36}/pre/`));
+  });
+
+  it('says in search attributes what each workflow is and does, so a list can hold the runs alone', async () => {
+    const id = uniqueName('kinds');
+    const { client } = harness.temporal;
+    const input = { deploymentId: id, driver: 'lab-app', namespace: 'lab', parameters: { owner: 'ops' } };
+    const upgrade = await harness.withWorker(async (taskQueue) => {
+      await client.workflow.execute(lifecycle.setup, { taskQueue, workflowId: `${id}/setup`, args: [input] });
+      return client.workflow.execute(lifecycle.upgrade, {
+        taskQueue,
+        workflowId: `${id}/upgrade`,
+        args: [{ ...input, targetVersion: '1.3.0' }],
+      });
+    });
+    const attributes = async (workflowId: string) => {
+      const { searchAttributes } = await client.workflow.getHandle(workflowId).describe();
+      return { kind: searchAttributes.StyrminKind, summary: searchAttributes.StyrminSummary };
+    };
+    expect(await attributes(`${id}/upgrade`)).toEqual({
+      kind: ['run'],
+      summary: [`upgrade ${id} 1.0.0 → 1.3.0 (lab-app@1, namespace lab)`],
+    });
+    const stopWorkers = upgrade.progress.modes[0]!.actions[0]!.workflowId;
+    expect(await attributes(stopWorkers)).toEqual({
+      kind: ['action'],
+      summary: [`upgrade pre: stop_workers (deployment ${id})`],
+    });
+    expect((await attributes(`${id}/lock`)).kind).toEqual(['lock']);
+
+    // The documented runs-only query (visibility catches up within moments).
+    const query = `StyrminKind = "run" AND StyrminDeploymentId = "${id}"`;
+    let listed: string[] = [];
+    for (let i = 0; i < 50 && listed.length < 2; i++) {
+      listed = [];
+      for await (const run of client.workflow.list({ query })) listed.push(`${run.workflowId} ${run.type}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(listed.sort()).toEqual([`${id}/setup setup`, `${id}/upgrade upgrade`]);
   });
 
   it('answers the progress query while a run is in flight', async () => {
