@@ -15,15 +15,18 @@ import {
   temporalConnectionFromEnv,
   type TemporalConnectionConfig,
 } from './runtime/config.js';
-import { progressQuery } from './contract/messages.js';
+import { abortUpdate, approveUpdate, progressQuery, retryUpdate, skipUpdate } from './contract/messages.js';
+import type { AbortRequest, ApproveRequest, DecisionResult, RetryRequest, SkipRequest } from './contract/decisions.js';
+import { kindKey, WorkflowKind } from './contract/search-attributes.js';
 import { releaseStepName } from './contract/plan.js';
 import { Hook, runSummary, runWorkflowId, type SetupInput, type UpgradeInput } from './contract/lifecycle.js';
 import type { RunResult, RunProgress } from './contract/progress.js';
 // Types only: the signatures the starts are checked against; no workflow code is loaded.
 import type { setup, upgrade } from './workflows/hooks.js';
 
-export { progressQuery } from './contract/messages.js';
+export { progressQuery, approveUpdate, retryUpdate, skipUpdate, abortUpdate } from './contract/messages.js';
 export type * from './contract/lifecycle.js';
+export type * from './contract/decisions.js';
 export { FailureType } from './contract/failures.js';
 
 /** Connects to Temporal as the Temporal CLI would: TOML profile, then TEMPORAL_* variables (see the README). */
@@ -133,4 +136,87 @@ export function waitForRun(client: Client, workflowId: string): Promise<RunResul
 /** Asks a run to stop; running actions are cancelled. */
 export async function cancelRun(client: Client, workflowId: string): Promise<void> {
   await getRun(client, workflowId).cancel();
+}
+
+/**
+ * Lets a run that waits with `approveBefore` start its next mode. Rejected (`WorkflowUpdateFailedError`)
+ * with a message saying why when the run is not waiting for an approval.
+ */
+export function approveRun(client: Client, workflowId: string, request: ApproveRequest): Promise<DecisionResult> {
+  return getRun(client, workflowId).executeUpdate(approveUpdate, { args: [request] });
+}
+
+/** Starts failed actions of a waiting run again (every failed one when `actions` is omitted). */
+export function retryActions(client: Client, workflowId: string, request: RetryRequest = {}): Promise<DecisionResult> {
+  return getRun(client, workflowId).executeUpdate(retryUpdate, { args: [request] });
+}
+
+/** Counts failed actions of a waiting run as skipped, with a reason, and lets it go on. */
+export function skipActions(client: Client, workflowId: string, request: SkipRequest): Promise<DecisionResult> {
+  return getRun(client, workflowId).executeUpdate(skipUpdate, { args: [request] });
+}
+
+/** Aborts a waiting run: it puts back what it stopped, then fails with the reason. */
+export function abortRun(client: Client, workflowId: string, request: AbortRequest): Promise<DecisionResult> {
+  return getRun(client, workflowId).executeUpdate(abortUpdate, { args: [request] });
+}
+
+/** Which runs `listRuns` lists; every filter is optional. */
+export interface RunFilter {
+  deploymentId?: string;
+  /** `running`, `waiting`, `awaiting-approval`, `succeeded`, `failed` or `cancelled`. */
+  status?: string;
+  hook?: Hook;
+  /** At most this many, newest first. @default 50 */
+  limit?: number;
+}
+
+/** One run as `listRuns` finds it, from its search attributes. */
+export interface RunListing {
+  workflowId: string;
+  runId: string;
+  deploymentId?: string;
+  hook?: string;
+  status?: string;
+  mode?: string;
+  targetVersion?: string;
+  summary?: string;
+  startTime: string;
+  closeTime?: string;
+}
+
+/** The Temporal list query of a filter: runs only (no actions or locks), e.g. `StyrminKind = "run" AND StyrminStatus = "failed"`. */
+export function runListQuery(filter: Omit<RunFilter, 'limit'>): string {
+  const quote = (value: string) => `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  const terms = [`${kindKey.name} = ${quote(WorkflowKind.Run)}`];
+  if (filter.deploymentId) terms.push(`StyrminDeploymentId = ${quote(filter.deploymentId)}`);
+  if (filter.status) terms.push(`StyrminStatus = ${quote(filter.status)}`);
+  if (filter.hook) terms.push(`StyrminHook = ${quote(filter.hook)}`);
+  return terms.join(' AND ');
+}
+
+/** Lists runs, newest first, from the search attributes every run sets. */
+export async function listRuns(client: Client, filter: RunFilter = {}): Promise<RunListing[]> {
+  const limit = filter.limit ?? 50;
+  const runs: RunListing[] = [];
+  for await (const execution of client.workflow.list({ query: runListQuery(filter), pageSize: Math.min(limit, 100) })) {
+    const attribute = (name: string) => {
+      const value = execution.searchAttributes?.[name]?.[0];
+      return typeof value === 'string' ? value : undefined;
+    };
+    runs.push({
+      workflowId: execution.workflowId,
+      runId: execution.runId,
+      deploymentId: attribute('StyrminDeploymentId'),
+      hook: attribute('StyrminHook'),
+      status: attribute('StyrminStatus'),
+      mode: attribute('StyrminMode'),
+      targetVersion: attribute('StyrminTargetVersion'),
+      summary: attribute('StyrminSummary'),
+      startTime: execution.startTime.toISOString(),
+      closeTime: execution.closeTime?.toISOString(),
+    });
+    if (runs.length >= limit) break;
+  }
+  return runs;
 }

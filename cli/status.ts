@@ -23,6 +23,7 @@ export function printRecord(record: DeploymentRecord): void {
     );
     if (run.error) console.log(`      error: ${run.error}`);
     if (run.stateLeft) console.log(`      left: ${run.stateLeft}`);
+    for (const decision of run.decisions ?? []) console.log(`      ${decision}`);
   }
 }
 

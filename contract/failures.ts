@@ -11,6 +11,8 @@ export const FailureType = {
   DeploymentLocked: 'DeploymentLocked',
   /** One or more actions of a mode failed; later modes did not run. */
   ModeFailed: 'ModeFailed',
+  /** An operator aborted the run, or it waited longer than its decision timeout. */
+  RunAborted: 'RunAborted',
   /** A driver action threw an error of its own. */
   ActionFailed: 'ActionFailed',
   /** The workflow type of an action is not registered on this worker. */

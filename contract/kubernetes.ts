@@ -70,6 +70,8 @@ export interface StoppedWorkload {
   name: string;
   /** The replicas a start restores; null for a suspended CronJob. */
   replicas: number | null;
+  /** ISO 8601 time of the stop, when the stop recorded it. */
+  stoppedAt?: string;
 }
 
 /** One pod as status reports show it. */

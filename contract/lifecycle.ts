@@ -17,6 +17,13 @@ export type Mode = (typeof Mode)[keyof typeof Mode];
 /** Every mode, in the order a hook runs them. */
 export const modes: readonly Mode[] = [Mode.Pre, Mode.Core, Mode.Post];
 
+/** What a run does when actions of a mode fail: fail at once (the default) or wait for a decision. */
+export const OnActionFailure = { Fail: 'fail', Wait: 'wait' } as const;
+export type OnActionFailure = (typeof OnActionFailure)[keyof typeof OnActionFailure];
+
+/** How long a waiting run waits for a decision before it aborts on its own. */
+export const defaultDecisionTimeout = '24h';
+
 /** A parameter value as it arrives in plain JSON. */
 export type ParameterValue = string | number | boolean;
 
@@ -33,6 +40,14 @@ interface HookInputBase {
   parameters?: Record<string, ParameterValue>;
   /** Per-deployment configuration seen by templates as `instance.config` (e.g. component overrides). */
   config?: Record<string, unknown>;
+  /** When actions of a mode fail: `fail` the run at once, or `wait` for an operator's decision. @default "fail" */
+  onActionFailure?: OnActionFailure;
+  /** How long a run waits for a decision or an approval before it aborts on its own, e.g. `"30m"`. @default "24h" */
+  decisionTimeout?: string;
+  /** Modes that wait for an operator's `approve` before they start, e.g. `["core"]`. @default [] */
+  approveBefore?: Mode[];
+  /** Put back what the run stopped (components, CronJobs) when it does not complete. @default true */
+  compensate?: boolean;
 }
 
 /** Input of the `setup` workflow. */

@@ -1,4 +1,5 @@
 /** What the `progress` query returns: each mode and step of a run with its state. */
+import type { DecisionTaken, Waiting } from './decisions.js';
 import type { Hook, Mode, Versions } from './lifecycle.js';
 
 /** State of one step (an action, or the built-in release) of a run. */
@@ -9,10 +10,12 @@ export const ActionState = {
   Failed: 'failed',
   /** The run was cancelled while the step ran. */
   Cancelled: 'cancelled',
+  /** The step failed and an operator chose to go on without it (`skip`). */
+  Skipped: 'skipped',
 } as const;
 export type ActionState = (typeof ActionState)[keyof typeof ActionState];
 
-/** State of one mode of a run: a step's states, or skipped. */
+/** State of one mode of a run: a step's states; `skipped` when the run did not reach it. */
 export const ModeState = { ...ActionState, Skipped: 'skipped' } as const;
 export type ModeState = (typeof ModeState)[keyof typeof ModeState];
 
@@ -22,6 +25,10 @@ export const RunStatus = {
   Succeeded: 'succeeded',
   Failed: 'failed',
   Cancelled: 'cancelled',
+  /** Actions of a mode failed and the run waits for an operator's decision (`onActionFailure: "wait"`). */
+  Waiting: 'waiting',
+  /** The run waits for an operator's `approve` before a mode in `approveBefore`. */
+  AwaitingApproval: 'awaiting-approval',
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
@@ -37,6 +44,8 @@ export interface ActionProgress {
   lastError?: string;
   /** What the step achieved, when that matters later: the release step's live revision. */
   outcome?: string;
+  /** Why an operator skipped the step after it failed. */
+  skipReason?: string;
   /**
    * While it runs: what the action is waiting on, once that has lasted a few seconds or is a long
    * durable wait (the action tells its run; quick primitive calls do not show here).
@@ -84,6 +93,14 @@ export interface RunProgress {
    * restores, e.g. `task-worker (Deployment task-worker, 2 replicas)`.
    */
   stillStopped?: string[];
+  /** While the run waits for an approval or a decision: what for, since and until when. */
+  waiting?: Waiting;
+  /** Every approval and decision the run took, oldest first. */
+  decisions?: DecisionTaken[];
+  /** Once the run put back what it stopped: what it started again (`task-worker (Deployment task-worker, 2 replicas)`). */
+  putBack?: string[];
+  /** What it tried to put back and could not, each with why. */
+  couldNotPutBack?: string[];
 }
 
 /** What a finished run returns. */

@@ -38,6 +38,8 @@ export interface RunRecord {
   error?: string;
   /** What the run left behind when it failed (e.g. "rolled back to revision 3"). */
   stateLeft?: string;
+  /** The approvals and decisions operators took during the run, a line each (`approved core by alice at ...`). */
+  decisions?: string[];
 }
 
 /** The deployment record; `parameters` holds every value, secret ones included (re-read from their Secret). */

@@ -9,6 +9,7 @@ import {
   type DeploymentRecord,
   type RunRecord,
 } from '../contract/record.js';
+import { describeDecision } from '../contract/decisions.js';
 import { Mode, type Hook } from '../contract/lifecycle.js';
 import { ModeState, type RunProgress } from '../contract/progress.js';
 import { stateLeft } from './run-tracker.js';
@@ -88,12 +89,22 @@ function deployedBy(record: DeploymentRecord, run: PreparedRun): DeploymentRecor
 }
 
 /** The record after a successful run: the new versions and parameters are what is deployed. */
-export function succeededRecord(started: DeploymentRecord, run: PreparedRun, endedAt: string): DeploymentRecord {
+export function succeededRecord(
+  started: DeploymentRecord,
+  run: PreparedRun,
+  endedAt: string,
+  progress?: RunProgress,
+): DeploymentRecord {
   return {
     ...deployedBy(started, run),
     status: DeploymentStatus.Deployed,
-    history: closeLast(started.history, { status: RunRecordStatus.Succeeded, endedAt }),
+    history: closeLast(started.history, { status: RunRecordStatus.Succeeded, endedAt, ...decisionsOf(progress) }),
   };
+}
+
+/** The decisions of a run, as its history entry keeps them. */
+function decisionsOf(progress: RunProgress | undefined): Pick<RunRecord, 'decisions'> {
+  return progress?.decisions?.length ? { decisions: progress.decisions.map(describeDecision) } : {};
 }
 
 /** How a run that did not succeed ended. */
@@ -118,7 +129,7 @@ export function unsucceededRecord(
   return {
     ...(released ? deployedBy(started, run) : started),
     status: DeploymentStatus.Failed,
-    history: closeLast(started.history, { ...ending, stateLeft: stateLeft(progress) }),
+    history: closeLast(started.history, { ...ending, stateLeft: stateLeft(progress), ...decisionsOf(progress) }),
   };
 }
 

@@ -10,7 +10,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { Hook, runSummary, type HookInput, type SetupInput, type UpgradeInput } from '../contract/lifecycle.js';
+import {
+  defaultDecisionTimeout,
+  Hook,
+  OnActionFailure,
+  runSummary,
+  type HookInput,
+  type SetupInput,
+  type UpgradeInput,
+} from '../contract/lifecycle.js';
+import { Decision } from '../contract/decisions.js';
 import { RunStatus, type RunResult } from '../contract/progress.js';
 import type { CancellationRequest, PreparedRun } from '../contract/plan.js';
 import { RunRecordStatus, type DeploymentRecord } from '../contract/record.js';
@@ -30,9 +39,11 @@ import { startedRecord, succeededRecord, unsucceededRecord } from './deployment-
 import { describeFailure, runFailure } from './failures.js';
 import { assertInputShape } from './input-shape.js';
 import { acquireDeploymentLock, releaseDeploymentLock } from './lock.js';
-import { noteStillStopped, runMode } from './modes.js';
+import { Compensation } from './compensation.js';
+import { OperatorDecisions } from './decisions.js';
+import { runAborted, runMode, type RunControl, type RunScope } from './modes.js';
 import { kindAndSummaryPatch } from './patches.js';
-import { RunTracker } from './run-tracker.js';
+import { RunTracker, stateLeft } from './run-tracker.js';
 
 /** Patch id: a setup checks its input against the driver before it creates the namespace. */
 const checkBeforeCreatePatch = 'setup-checks-before-creating-namespace';
@@ -90,9 +101,12 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
       : []),
   ]);
 
+  // Registered at once, so a decision sent to a run that waits for none is told why.
+  const decisions = new OperatorDecisions(tracker, input.decisionTimeout ?? defaultDecisionTimeout);
   const lock = await acquireDeploymentLock(deploymentId, hook);
   let record: DeploymentRecord | undefined;
   let run: PreparedRun | undefined;
+  let compensation: Compensation | undefined;
   try {
     // A setup creates its namespace only once the input has passed every check. Runs started
     // before this order created it first; they keep their order when they replay.
@@ -109,6 +123,8 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
       quickOptions,
       `check the ${hook} input and plan the run (driver ${input.driver})`,
     ).prepareRun({ hook, input, workflowId, record: previous });
+    const scope: RunScope = { deploymentId, hook, run };
+    compensation = new Compensation(scope, tracker, input.compensate !== false);
     if (hook === Hook.Setup && checkBeforeCreate) await ensureNamespace();
     tracker.setVersions(run.versions);
     const known = { versions: run.versions, driverVersion: run.context.driver.version };
@@ -116,15 +132,28 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
       { key: targetVersionKey, value: run.versions.target },
       ...(saysWhatItIs ? [{ key: summaryKey, value: runSummary(hook, input, known) }] : []),
     ]);
+    await compensation.begin();
     record = startedRecord(previous, run, { hook, workflowId, runId, startedAt: new Date().toISOString() });
     record = await recordWriter(deploymentId, 'started').writeDeploymentRecord({ deploymentId, namespace, record });
 
+    const control: RunControl = {
+      compensation,
+      decisions: input.onActionFailure === OnActionFailure.Wait ? decisions : undefined,
+    };
     for (const plan of run.plan) {
       upsertSearchAttributes([{ key: modeKey, value: plan.mode }]);
-      await runMode({ deploymentId, hook, run }, plan, tracker);
+      if (input.approveBefore?.includes(plan.mode)) {
+        const decided = await decisions.approval(plan.mode);
+        if (decided.decision === Decision.Abort) {
+          tracker.skipPendingModes();
+          await compensation.settle();
+          throw runAborted(scope, plan.mode, decided, [], stateLeft(tracker.progress));
+        }
+      }
+      await runMode(scope, plan, tracker, control);
     }
 
-    const succeeded = succeededRecord(record, run, new Date().toISOString());
+    const succeeded = succeededRecord(record, run, new Date().toISOString(), tracker.progress);
     record = await recordWriter(deploymentId, 'succeeded').writeDeploymentRecord({
       deploymentId,
       namespace,
@@ -134,7 +163,8 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     return { deploymentId, hook, versions: run.versions, progress: tracker.progress };
   } catch (err) {
     const cancelled = isCancellation(err);
-    if (cancelled && run) await noteStillStopped({ deploymentId, hook, run }, tracker);
+    // Runs started before compensation looked at what was left stopped only when cancelled here.
+    if (compensation && (cancelled || compensation.puttingBack)) await compensation.settle();
     const error = cancelled ? await cancellationText(tracker) : describeFailure(err);
     if (cancelled) tracker.cancelled(error);
     else tracker.failed(error);

@@ -9,11 +9,12 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FailureType, quoted } from '../contract/failures.js';
-import { inputLimits, type Hook } from '../contract/lifecycle.js';
+import { inputLimits, modes, OnActionFailure, type Hook, type Mode } from '../contract/lifecycle.js';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const runOptions = ['onActionFailure', 'decisionTimeout', 'approveBefore', 'compensate'];
 const known: Record<Hook, string[]> = {
-  setup: ['deploymentId', 'driver', 'driverVersion', 'namespace', 'parameters', 'config', 'version'],
+  setup: ['deploymentId', 'driver', 'driverVersion', 'namespace', 'parameters', 'config', 'version', ...runOptions],
   upgrade: [
     'deploymentId',
     'driver',
@@ -23,8 +24,11 @@ const known: Record<Hook, string[]> = {
     'config',
     'targetVersion',
     'allowDowngrade',
+    ...runOptions,
   ],
 };
+/** A duration as Temporal reads it: a number and a unit, e.g. `90s`, `30m`, `24h`, `7d`. */
+const duration = /^[0-9]{1,6}(ms|s|m|h|d)$/;
 const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
 
 /** How deeply `value` nests objects and arrays, counted without recursion (deep input must not overflow the stack). */
@@ -57,6 +61,23 @@ function parameterProblems(parameters: Record<string, unknown>): string[] {
     else if (value !== null && typeof value === 'object')
       problems.push(`parameter "${name}" must be a string, number or boolean, got ${quoted(value)}`);
   }
+  return problems;
+}
+
+/** What is wrong with the options that say how a run meets failures and approvals. */
+function runOptionProblems(fields: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const { onActionFailure, decisionTimeout, approveBefore, compensate } = fields;
+  if (onActionFailure !== undefined && !Object.values(OnActionFailure).includes(onActionFailure as OnActionFailure))
+    problems.push(`"onActionFailure" must be "fail" or "wait", got ${quoted(onActionFailure)}`);
+  if (decisionTimeout !== undefined && (typeof decisionTimeout !== 'string' || !duration.test(decisionTimeout)))
+    problems.push(`"decisionTimeout" must be a duration such as "30m", "24h" or "7d", got ${quoted(decisionTimeout)}`);
+  if (
+    approveBefore !== undefined &&
+    (!Array.isArray(approveBefore) || approveBefore.some((mode) => !modes.includes(mode as Mode)))
+  )
+    problems.push(`"approveBefore" must list modes (${modes.join(', ')}), got ${quoted(approveBefore)}`);
+  if (compensate !== undefined && typeof compensate !== 'boolean') problems.push('"compensate" must be true or false');
   return problems;
 }
 
@@ -98,6 +119,7 @@ function inputShapeProblems(hook: Hook, input: unknown): string[] {
     problems.push('"targetVersion" is required for an upgrade');
   if (fields.allowDowngrade !== undefined && typeof fields.allowDowngrade !== 'boolean')
     problems.push('"allowDowngrade" must be true or false');
+  problems.push(...runOptionProblems(fields));
   for (const name of ['parameters', 'config']) {
     const value = fields[name];
     if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)))

@@ -9,7 +9,6 @@ import {
   CancellationScope,
   executeChild,
   isCancellation,
-  log,
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -24,7 +23,7 @@ import {
   type PreparedRun,
 } from '../contract/plan.js';
 import { ModeState } from '../contract/progress.js';
-import type { StoppedWorkload } from '../contract/kubernetes.js';
+import { Decision } from '../contract/decisions.js';
 import type { ReleaseChartResult } from '../contract/release.js';
 import type { ActionRequest } from '../contract/run-context.js';
 import {
@@ -35,7 +34,9 @@ import {
   summaryKey,
   WorkflowKind,
 } from '../contract/search-attributes.js';
-import { quickOptions, releaseOptions, summarized } from './activity-options.js';
+import { releaseOptions, summarized } from './activity-options.js';
+import type { Compensation } from './compensation.js';
+import type { Decided, OperatorDecisions } from './decisions.js';
 import { applicationFailureOf, describeFailure } from './failures.js';
 import { kindAndSummaryPatch } from './patches.js';
 import { stateLeft, type RunTracker, type StepTracker } from './run-tracker.js';
@@ -45,6 +46,12 @@ export interface RunScope {
   deploymentId: string;
   hook: Hook;
   run: PreparedRun;
+}
+
+/** How a run meets failure: who decides when actions fail (none: the run fails at once), what it puts back. */
+export interface RunControl {
+  decisions?: OperatorDecisions;
+  compensation: Compensation;
 }
 
 /** A failed step: its name and one line saying why. */
@@ -58,8 +65,17 @@ interface FailedStep extends StepFailure {
   failure: unknown;
 }
 
-/** Runs a mode's steps side by side; fails with every failed step listed, or skips a mode without steps. */
-export async function runMode(scope: RunScope, plan: ModePlan, tracker: RunTracker): Promise<void> {
+/**
+ * Runs a mode's steps side by side, or skips a mode without steps. When steps fail, the run
+ * either fails with every failed step listed, or waits for an operator to retry them, skip them
+ * or abort the run (`onActionFailure: "wait"`).
+ */
+export async function runMode(
+  scope: RunScope,
+  plan: ModePlan,
+  tracker: RunTracker,
+  control: RunControl,
+): Promise<void> {
   const mode = tracker.mode(plan.mode);
   const steps = stepsOf(plan);
   if (steps.length === 0) {
@@ -67,59 +83,55 @@ export async function runMode(scope: RunScope, plan: ModePlan, tracker: RunTrack
     return;
   }
   mode.running();
-  const outcomes = await Promise.allSettled(
-    steps.map((step) => runStep(scope, plan.mode, step, mode.step(stepIdentity(scope, plan.mode, step)))),
-  );
-  const failed = outcomes.flatMap((outcome, i): FailedStep[] =>
-    outcome.status === 'rejected'
-      ? [{ action: steps[i]!.name, error: describeFailure(outcome.reason), failure: outcome.reason }]
-      : [],
-  );
-  if (failed.length === 0) {
-    mode.ended(ModeState.Succeeded);
-    return;
-  }
-  // A run being cancelled stops as cancelled, not as a mode whose actions failed.
-  const cancellation = outcomes.find((outcome) => outcome.status === 'rejected' && isCancellation(outcome.reason));
-  if (cancellation && CancellationScope.current().consideredCancelled) {
-    mode.ended(ModeState.Cancelled);
-    tracker.skipPendingModes();
-    throw (cancellation as PromiseRejectedResult).reason;
-  }
-  mode.ended(ModeState.Failed);
-  tracker.skipPendingModes();
-  await noteStillStopped(scope, tracker);
-  throw modeFailed(scope, plan.mode, failed, steps, stateLeft(tracker.progress));
-}
-
-/** Patch id: a run that did not succeed names the components left stopped in its account. */
-const stillStoppedPatch = 'left-account-names-stopped-components';
-
-/**
- * Notes in the run's progress which of the driver's components a stop left stopped, as the
- * cluster shows them now, so the account of a failed or cancelled run says so. Runs on while the
- * run is being cancelled; a cluster that cannot answer leaves the account without it.
- */
-export async function noteStillStopped({ deploymentId, run }: RunScope, tracker: RunTracker): Promise<void> {
-  const components = Object.values(run.context.components);
-  if (components.length === 0 || !patched(stillStoppedPatch)) return;
-  const namespace = run.context.deployment.namespace;
-  const ask = summarized(quickOptions, `find the components of ${deploymentId} left stopped`, {
-    retry: { maximumAttempts: 3 },
-  });
-  try {
-    const stopped = await CancellationScope.nonCancellable(() =>
-      ask.stoppedWorkloads({ deploymentId, namespace, components }),
+  const trackers = steps.map((step) => mode.step(stepIdentity(scope, plan.mode, step)));
+  const attempt = (i: number): Promise<FailedStep | undefined> =>
+    runStep(scope, plan.mode, steps[i]!, trackers[i]!).then(
+      () => undefined,
+      (err: unknown) => ({ action: steps[i]!.name, error: describeFailure(err), failure: err }),
     );
-    tracker.stillStopped(stopped.map(describeStopped));
-  } catch (err) {
-    log.warn('could not read which components are left stopped', { deploymentId, error: describeFailure(err) });
+  const outcomes = await Promise.all(steps.map((_, i) => attempt(i)));
+  const failedNow = () => outcomes.filter((outcome): outcome is FailedStep => outcome !== undefined);
+  const stopped = async (state: typeof ModeState.Failed | typeof ModeState.Cancelled) => {
+    mode.ended(state);
+    tracker.skipPendingModes();
+    if (state === ModeState.Failed) await control.compensation.settle();
+  };
+  for (let failed = failedNow(); failed.length > 0; failed = failedNow()) {
+    // A run being cancelled stops as cancelled, not as a mode whose actions failed.
+    const cancellation = failed.find((f) => isCancellation(f.failure));
+    if (cancellation && CancellationScope.current().consideredCancelled) {
+      await stopped(ModeState.Cancelled);
+      throw cancellation.failure;
+    }
+    if (!control.decisions) {
+      await stopped(ModeState.Failed);
+      throw modeFailed(scope, plan.mode, failed, steps, stateLeft(tracker.progress));
+    }
+    const decided = await control.decisions
+      .onFailure(
+        plan.mode,
+        failed.map((f) => f.action),
+      )
+      .catch(async (err: unknown) => {
+        if (isCancellation(err)) await stopped(ModeState.Cancelled);
+        throw err;
+      });
+    if (decided.decision === Decision.Abort) {
+      await stopped(ModeState.Failed);
+      throw runAborted(scope, plan.mode, decided, failed, stateLeft(tracker.progress), failed[0]?.failure);
+    }
+    if (decided.decision === Decision.Approve) continue; // not taken while actions failed
+    const chosen = steps.flatMap((step, i) => (decided.actions.includes(step.name) ? [i] : []));
+    if (decided.decision === Decision.Skip) {
+      for (const i of chosen) {
+        trackers[i]!.skipped(decided.reason);
+        outcomes[i] = undefined;
+      }
+    } else {
+      await Promise.all(chosen.map(async (i) => (outcomes[i] = await attempt(i))));
+    }
   }
-}
-
-function describeStopped(w: StoppedWorkload): string {
-  const what = w.replicas === null ? 'suspended' : `${w.replicas} replica${w.replicas === 1 ? '' : 's'}`;
-  return `${w.component} (${w.kind} ${w.name}, ${what})`;
+  mode.ended(ModeState.Succeeded);
 }
 
 /**
@@ -218,6 +230,32 @@ async function runRelease({ deploymentId, hook, run }: RunScope): Promise<Releas
 
 /** Patch id: a cancelled run waits for the release step to say whether helm finished the release. */
 const releaseAwaitsCancellationPatch = 'release-step-awaits-cancellation';
+
+/**
+ * The failure of a run an operator (or the decision timeout) aborted: who, why, the failed steps
+ * the decision was about, then what the run left.
+ */
+export function runAborted(
+  { deploymentId, hook }: RunScope,
+  mode: Mode,
+  decided: Extract<Decided, { decision: 'abort' }>,
+  failed: StepFailure[],
+  left: string,
+  cause?: unknown,
+): ApplicationFailure {
+  const by = decided.by ? ` by ${decided.by}` : '';
+  return ApplicationFailure.create({
+    type: FailureType.RunAborted,
+    nonRetryable: true,
+    message: [
+      `${hook} of deployment "${deploymentId}" aborted ${failed.length ? 'in' : 'before'} mode ${mode}${by}: ${decided.reason}`,
+      ...failed.map((f) => `- ${f.action}: ${f.error}`),
+      `Left: ${left}`,
+    ].join('\n'),
+    details: [{ deploymentId, hook, mode, reason: decided.reason, by: decided.by, left }],
+    cause: applicationFailureOf(cause),
+  });
+}
 
 /**
  * The one failure a mode ends with: a line per failed step, cause first, then what the run left.

@@ -4,6 +4,7 @@
  */
 import { setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { modes, type Hook, type Mode, type Versions } from '../contract/lifecycle.js';
+import { describeDecision, type DecisionTaken, type Waiting } from '../contract/decisions.js';
 import { actionNowSignal, progressQuery } from '../contract/messages.js';
 import {
   ActionState,
@@ -53,6 +54,12 @@ export class StepTracker {
   /** The run was cancelled while the step ran. */
   cancelled(): void {
     this.end(ActionState.Cancelled);
+  }
+
+  /** The step failed and an operator chose to go on without it. */
+  skipped(reason: string): void {
+    this.entry.skipReason = reason;
+    this.end(ActionState.Skipped);
   }
 
   private end(state: ActionState): void {
@@ -142,6 +149,28 @@ export class RunTracker {
     }
   }
 
+  /** The run waits for an approval or a decision. */
+  waitingFor(waiting: Waiting): void {
+    this.progress.status = waiting.for === 'approval' ? RunStatus.AwaitingApproval : RunStatus.Waiting;
+    this.progress.waiting = waiting;
+    this.publish();
+  }
+
+  /** An operator (or the decision timeout) decided; the run goes on with it. */
+  decided(taken: DecisionTaken): void {
+    delete this.progress.waiting;
+    this.progress.status = RunStatus.Running;
+    (this.progress.decisions ??= []).push(taken);
+    this.publish();
+  }
+
+  /** What the run put back of what it stopped, and what it could not, each with why. */
+  compensated(putBack: string[], couldNot: string[]): void {
+    if (putBack.length) this.progress.putBack = putBack;
+    if (couldNot.length) this.progress.couldNotPutBack = couldNot;
+    this.publish();
+  }
+
   /** The components a stop left stopped, as the cluster showed them once the run stopped. */
   stillStopped(components: string[]): void {
     this.progress.stillStopped = components;
@@ -154,6 +183,7 @@ export class RunTracker {
   }
 
   failed(error: string): void {
+    delete this.progress.waiting;
     this.progress.status = RunStatus.Failed;
     this.progress.error = error;
     this.progress.left = stateLeft(this.progress);
@@ -162,6 +192,7 @@ export class RunTracker {
 
   /** The run was cancelled; `where` says what it was doing. */
   cancelled(where: string): void {
+    delete this.progress.waiting;
     this.progress.status = RunStatus.Cancelled;
     this.progress.error = where;
     this.progress.left = stateLeft(this.progress);
@@ -170,6 +201,9 @@ export class RunTracker {
 
   /** Where the run is: the running mode and its running steps, for a cancellation's record. */
   whereNow(): string {
+    const waiting = this.progress.waiting;
+    if (waiting?.for === 'approval') return `while waiting for approval before ${waiting.mode}`;
+    if (waiting) return `while waiting for a decision on ${waiting.actions!.join(', ')} in mode ${waiting.mode}`;
     const mode = this.progress.modes.find((m) => m.state === ModeState.Running || m.state === ModeState.Cancelled);
     if (!mode) return 'before any mode ran';
     const steps = mode.actions
@@ -210,9 +244,20 @@ function progressDetails(progress: RunProgress): string {
       .join(', ');
     lines.push(`- ${mode.mode}: ${mode.state}${actions ? ` — ${actions}` : ''}`);
   }
+  if (progress.waiting) lines.push('', waitingDetails(progress.waiting));
+  if (progress.decisions?.length)
+    lines.push('', '**Decisions:**', '', ...progress.decisions.map((d) => `- ${describeDecision(d)}`));
   if (progress.error) lines.push('', `**Why:** ${progress.error.split('\n')[0]}`);
   if (progress.left) lines.push('', `**Left:** ${progress.left}`);
   return lines.join('\n');
+}
+
+/** What a waiting run waits for, and the decisions that fit, as the CLI takes them. */
+function waitingDetails(waiting: Waiting): string {
+  const id = workflowInfo().workflowId;
+  if (waiting.for === 'approval')
+    return `**Waiting for approval** before ${waiting.mode} since ${waiting.since}, aborts on its own at ${waiting.until}: \`styrmin approve ${id} --by <you>\` or \`styrmin abort ${id} --reason <why>\``;
+  return `**Waiting for a decision** on ${waiting.actions!.map((a) => `\`${a}\``).join(', ')} since ${waiting.since}, aborts on its own at ${waiting.until}: \`styrmin retry ${id}\`, \`styrmin skip ${id} --reason <why>\` or \`styrmin abort ${id} --reason <why>\``;
 }
 
 /** How each step state reads in an account of what a run left. */
@@ -220,6 +265,7 @@ const stepWords = [
   [ActionState.Succeeded, 'done'],
   [ActionState.Failed, 'failed'],
   [ActionState.Cancelled, 'cancelled'],
+  [ActionState.Skipped, 'skipped'],
 ] as const;
 
 /** A one-line account of what a failed or cancelled run changed before it stopped. */
@@ -240,6 +286,8 @@ export function stateLeft(progress: RunProgress): string {
     });
   const untouched = progress.modes.filter((m) => m.state === ModeState.Skipped).map((m) => m.mode);
   if (untouched.length) parts.push(`not run: ${untouched.join(', ')}`);
+  if (progress.putBack?.length) parts.push(`put back: ${progress.putBack.join(', ')}`);
+  if (progress.couldNotPutBack?.length) parts.push(`could not put back: ${progress.couldNotPutBack.join(', ')}`);
   if (progress.stillStopped?.length) parts.push(`still stopped: ${progress.stillStopped.join(', ')}`);
   return parts.join('; ') || 'nothing ran';
 }

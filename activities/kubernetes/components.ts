@@ -10,6 +10,7 @@ import { retryTransient } from './wait.js';
 import {
   findWorkloads,
   requireWorkloads,
+  stoppedAtAnnotation,
   suspendedByStopAnnotation,
   type KubeClients,
   type Workload,
@@ -114,13 +115,13 @@ export async function stoppedWorkloads(clients: KubeClients, input: ComponentsIn
   const perComponent = await Promise.all(input.components.map((c) => findWorkloads(clients, input.namespace, c)));
   return perComponent.flatMap((workloads, i) =>
     workloads.flatMap((w): StoppedWorkload[] => {
-      const component = input.components[i]!.name;
-      if (w.kind === 'CronJob') {
-        const stopped = w.object.metadata?.annotations?.[suspendedByStopAnnotation] !== undefined;
-        return stopped ? [{ component, kind: w.kind, name: w.name, replicas: null }] : [];
-      }
+      const base = { component: input.components[i]!.name, kind: w.kind, name: w.name };
+      const annotations = w.object.metadata?.annotations ?? {};
+      const stoppedAt = annotations[stoppedAtAnnotation] ? { stoppedAt: annotations[stoppedAtAnnotation] } : {};
+      if (w.kind === 'CronJob')
+        return annotations[suspendedByStopAnnotation] !== undefined ? [{ ...base, replicas: null, ...stoppedAt }] : [];
       const replicas = rememberedReplicas(w);
-      return replicas === undefined ? [] : [{ component, kind: w.kind, name: w.name, replicas }];
+      return replicas === undefined ? [] : [{ ...base, replicas, ...stoppedAt }];
     }),
   );
 }

@@ -9,6 +9,7 @@ import { kubeCall, type KubeRequest } from './api-errors.js';
 import type { WorkloadChange } from '../../contract/kubernetes.js';
 import {
   replicasBeforeStopAnnotation,
+  stoppedAtAnnotation,
   suspendedByStopAnnotation,
   type KubeClients,
   type Workload,
@@ -16,6 +17,10 @@ import {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const resourceOf = { Deployment: 'deployments', StatefulSet: 'statefulsets', CronJob: 'cronjobs' } as const;
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
 
 /** Patches the workload object itself (annotations, CronJob suspend); null when it is gone. */
 async function patchWorkload(clients: KubeClients, namespace: string, w: Workload, body: object) {
@@ -75,7 +80,7 @@ export async function stopWorkload(
     if (w.object.spec?.suspend)
       return { ...base, replicasBefore: null, replicasAfter: null, suspended: true, changed: false };
     await patchWorkload(clients, namespace, w, {
-      metadata: { annotations: { [suspendedByStopAnnotation]: 'true' } },
+      metadata: { annotations: { [suspendedByStopAnnotation]: 'true', [stoppedAtAnnotation]: nowIso() } },
       spec: { suspend: true },
     });
     return { ...base, replicasBefore: null, replicasAfter: null, suspended: true, changed: true };
@@ -84,7 +89,7 @@ export async function stopWorkload(
   const hadAnnotation = w.object.metadata?.annotations?.[replicasBeforeStopAnnotation] !== undefined;
   if (!hadAnnotation && replicas > 0) {
     // resourceVersion makes the patch conditional: a concurrent stop that annotated first wins (409, re-read, retry).
-    const annotations = { [replicasBeforeStopAnnotation]: String(replicas) };
+    const annotations = { [replicasBeforeStopAnnotation]: String(replicas), [stoppedAtAnnotation]: nowIso() };
     const patched = await patchWorkload(clients, namespace, w, {
       metadata: { resourceVersion: w.object.metadata?.resourceVersion, annotations },
     });
@@ -120,12 +125,14 @@ export async function forgetStop(clients: KubeClients, namespace: string, w: Wor
   if (w.kind === 'CronJob') {
     if (annotations[suspendedByStopAnnotation] === undefined) return false;
     await patchWorkload(clients, namespace, w, {
-      metadata: { annotations: { [suspendedByStopAnnotation]: null } },
+      metadata: { annotations: { [suspendedByStopAnnotation]: null, [stoppedAtAnnotation]: null } },
       spec: { suspend: false },
     });
     return true;
   }
   if (annotations[replicasBeforeStopAnnotation] === undefined) return false;
-  await patchWorkload(clients, namespace, w, { metadata: { annotations: { [replicasBeforeStopAnnotation]: null } } });
+  await patchWorkload(clients, namespace, w, {
+    metadata: { annotations: { [replicasBeforeStopAnnotation]: null, [stoppedAtAnnotation]: null } },
+  });
   return true;
 }

@@ -21,6 +21,8 @@ import { WorkloadKind } from '../../contract/kubernetes.js';
 export const replicasBeforeStopAnnotation = 'styrmin.io/replicas-before-stop';
 /** Annotation marking a CronJob that a stop suspended (and a start may resume). */
 export const suspendedByStopAnnotation = 'styrmin.io/suspended-by-stop';
+/** Annotation holding when a stop stopped the workload, so a run puts back the latest stop first. */
+export const stoppedAtAnnotation = 'styrmin.io/stopped-at';
 
 /** The typed API clients the primitives use, all from one KubeConfig. */
 export interface KubeClients {
