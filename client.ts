@@ -17,7 +17,16 @@ import {
 } from './runtime/config.js';
 import { abortUpdate, approveUpdate, progressQuery, retryUpdate, skipUpdate } from './contract/messages.js';
 import type { AbortRequest, ApproveRequest, DecisionResult, RetryRequest, SkipRequest } from './contract/decisions.js';
-import { kindKey, WorkflowKind } from './contract/search-attributes.js';
+import {
+  deploymentIdKey,
+  hookKey,
+  kindKey,
+  modeKey,
+  statusKey,
+  summaryKey,
+  targetVersionKey,
+  WorkflowKind,
+} from './contract/search-attributes.js';
 import { releaseStepName } from './contract/plan.js';
 import { Hook, runSummary, runWorkflowId, type SetupInput, type UpgradeInput } from './contract/lifecycle.js';
 import type { RunResult, RunProgress } from './contract/progress.js';
@@ -189,9 +198,9 @@ export interface RunListing {
 export function runListQuery(filter: Omit<RunFilter, 'limit'>): string {
   const quote = (value: string) => `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
   const terms = [`${kindKey.name} = ${quote(WorkflowKind.Run)}`];
-  if (filter.deploymentId) terms.push(`StyrminDeploymentId = ${quote(filter.deploymentId)}`);
-  if (filter.status) terms.push(`StyrminStatus = ${quote(filter.status)}`);
-  if (filter.hook) terms.push(`StyrminHook = ${quote(filter.hook)}`);
+  if (filter.deploymentId) terms.push(`${deploymentIdKey.name} = ${quote(filter.deploymentId)}`);
+  if (filter.status) terms.push(`${statusKey.name} = ${quote(filter.status)}`);
+  if (filter.hook) terms.push(`${hookKey.name} = ${quote(filter.hook)}`);
   return terms.join(' AND ');
 }
 
@@ -200,19 +209,16 @@ export async function listRuns(client: Client, filter: RunFilter = {}): Promise<
   const limit = filter.limit ?? 50;
   const runs: RunListing[] = [];
   for await (const execution of client.workflow.list({ query: runListQuery(filter), pageSize: Math.min(limit, 100) })) {
-    const attribute = (name: string) => {
-      const value = execution.searchAttributes?.[name]?.[0];
-      return typeof value === 'string' ? value : undefined;
-    };
+    const attributes = execution.typedSearchAttributes;
     runs.push({
       workflowId: execution.workflowId,
       runId: execution.runId,
-      deploymentId: attribute('StyrminDeploymentId'),
-      hook: attribute('StyrminHook'),
-      status: attribute('StyrminStatus'),
-      mode: attribute('StyrminMode'),
-      targetVersion: attribute('StyrminTargetVersion'),
-      summary: attribute('StyrminSummary'),
+      deploymentId: attributes.get(deploymentIdKey),
+      hook: attributes.get(hookKey),
+      status: attributes.get(statusKey),
+      mode: attributes.get(modeKey),
+      targetVersion: attributes.get(targetVersionKey),
+      summary: attributes.get(summaryKey),
       startTime: execution.startTime.toISOString(),
       closeTime: execution.closeTime?.toISOString(),
     });

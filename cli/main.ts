@@ -4,11 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { abortCommand, approveCommand, cancelCommand, retryCommand, skipCommand } from './decisions.js';
+import { listCommand } from './list.js';
 import { planCommand } from './plan.js';
 import { progressCommand } from './progress.js';
 import { setupCommand, upgradeCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
+import { watchCommand } from './watch.js';
 
 const commands: Array<() => Command> = [
   validateCommand,
@@ -16,6 +19,13 @@ const commands: Array<() => Command> = [
   setupCommand,
   upgradeCommand,
   progressCommand,
+  watchCommand,
+  listCommand,
+  approveCommand,
+  retryCommand,
+  skipCommand,
+  abortCommand,
+  cancelCommand,
   statusCommand,
 ];
 

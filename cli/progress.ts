@@ -1,6 +1,7 @@
 /** `styrmin progress <workflow-id>`: each mode and action of a run with its state and times. */
 import { Command } from 'commander';
 import { connectClient, getProgress, stepsNow } from '../client.js';
+import { describeDecision } from '../contract/decisions.js';
 import type { RunProgress } from '../contract/progress.js';
 
 function seconds(start?: string, end?: string): string {
@@ -9,22 +10,37 @@ function seconds(start?: string, end?: string): string {
   return `${took.toFixed(1)}s`;
 }
 
-/** Prints a run's progress as an indented outline; `now` says what running steps are doing, by name. */
-export function printProgress(progress: RunProgress, now: Record<string, string> = {}): void {
+/** A run's progress as an indented outline; `now` says what running steps are doing, by name. */
+export function progressLines(progress: RunProgress, now: Record<string, string> = {}): string[] {
   const versions = progress.versions ? ` ${progress.versions.current ?? '(new)'} -> ${progress.versions.target}` : '';
-  console.log(`${progress.hook} of ${progress.deploymentId} (${progress.driver})${versions}: ${progress.status}`);
+  const lines = [`${progress.hook} of ${progress.deploymentId} (${progress.driver})${versions}: ${progress.status}`];
   for (const mode of progress.modes) {
-    console.log(`  ${mode.mode.padEnd(5)} ${mode.state.padEnd(9)} ${seconds(mode.startedAt, mode.endedAt)}`);
+    lines.push(`  ${mode.mode.padEnd(5)} ${mode.state.padEnd(9)} ${seconds(mode.startedAt, mode.endedAt)}`);
     for (const action of mode.actions) {
       const doing = action.state === 'running' && now[action.name] ? `  (now: ${now[action.name]})` : '';
+      const skipped = action.skipReason ? `  skipped: ${action.skipReason}` : '';
       const error = action.lastError ? `  ${action.lastError}` : doing;
-      console.log(
-        `    ${action.name.padEnd(24)} ${action.state.padEnd(9)} ${seconds(action.startedAt, action.endedAt).padStart(6)}  ${action.workflowId}${error}`,
+      lines.push(
+        `    ${action.name.padEnd(24)} ${action.state.padEnd(9)} ${seconds(action.startedAt, action.endedAt).padStart(6)}  ${action.workflowId}${skipped || error}`,
       );
     }
   }
-  if (progress.error) console.log(`  error: ${progress.error}`);
-  if (progress.left) console.log(`  left: ${progress.left}`);
+  const waiting = progress.waiting;
+  if (waiting?.for === 'approval')
+    lines.push(`  waiting for approval before ${waiting.mode} until ${waiting.until}: styrmin approve | abort`);
+  else if (waiting)
+    lines.push(
+      `  waiting for a decision on ${waiting.actions!.join(', ')} until ${waiting.until}: styrmin retry | skip | abort`,
+    );
+  for (const decision of progress.decisions ?? []) lines.push(`  ${describeDecision(decision)}`);
+  if (progress.error) lines.push(`  error: ${progress.error}`);
+  if (progress.left) lines.push(`  left: ${progress.left}`);
+  return lines;
+}
+
+/** Prints a run's progress as an indented outline; `now` says what running steps are doing, by name. */
+export function printProgress(progress: RunProgress, now: Record<string, string> = {}): void {
+  for (const line of progressLines(progress, now)) console.log(line);
 }
 
 /** Builds the `progress` command. */

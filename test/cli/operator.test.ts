@@ -7,35 +7,20 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { temporalCli } from '../../runtime/temporal-cli.js';
 import type { RunResult } from '../../contract/progress.js';
+import { repo, styrmin } from '../support/styrmin-cli.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from '../workflows/harness.js';
 
 const run = promisify(execFile);
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 let harness: EngineHarness;
 beforeAll(async () => {
   harness = await startHarness();
 });
 afterAll(async () => harness?.close());
-
-/** Runs `node bin/styrmin.js ...args` with `env` over this process's environment (undefined unsets). */
-function styrmin(args: string[], env: Record<string, string | undefined>, bin = 'bin/styrmin.js') {
-  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const [name, value] of Object.entries(env)) if (value === undefined) delete merged[name];
-  return run(process.execPath, [bin, ...args], { cwd: repo, env: merged }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => ({
-      code: err.code,
-      stdout: err.stdout,
-      stderr: err.stderr,
-    }),
-  );
-}
 
 describe('operator commands', () => {
   it('starts a setup with the Temporal CLI exactly as the README shows', async () => {

@@ -1,0 +1,27 @@
+/** Runs the `styrmin` command as an operator does: bin/styrmin.js, which runs the compiled CLI in dist/. */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+/** What a command printed and how it exited. */
+export interface CommandOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/styrmin.js ...args` with `env` over this process's environment (undefined unsets). */
+export function styrmin(
+  args: string[],
+  env: Record<string, string | undefined>,
+  bin = 'bin/styrmin.js',
+): Promise<CommandOutcome> {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete merged[name];
+  return promisify(execFile)(process.execPath, [bin, ...args], { cwd: repo, env: merged }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: CommandOutcome) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+  );
+}
