@@ -13,7 +13,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
+import { abortRun } from '../../client.js';
 import { progressQuery } from '../../contract/messages.js';
 import type { RunResult } from '../../contract/progress.js';
 import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
@@ -242,4 +244,87 @@ describeSimOnly('crash matrix (kubesim only: pod timing set, migrations counted 
     },
     180_000,
   );
+});
+
+/**
+ * An upgrade that waits for a decision after its migration failed, then is aborted: ends failed,
+ * with the task-worker pre stopped put back. Kills the worker (as `crash` says) while the run
+ * waits and again while it puts the task-worker back.
+ */
+async function abortedUpgrade(taskQueue: string, worker: WorkerProcess, crash: boolean) {
+  const { client } = temporal;
+  const deploymentId = uniqueName(crash ? 'abort-crash' : 'abort');
+  await client.workflow.execute(lifecycle.setup, {
+    taskQueue,
+    workflowId: `${deploymentId}/setup`,
+    args: [{ deploymentId, driver: 'example-app', namespace: deploymentId, version: '1.0.0' }],
+  });
+  const upgrade = await client.workflow.start(lifecycle.upgrade, {
+    taskQueue,
+    workflowId: `${deploymentId}/upgrade`,
+    args: [
+      { deploymentId, driver: 'example-app', namespace: deploymentId, targetVersion: '2.0.0', onActionFailure: 'wait' },
+    ],
+  });
+  const kill = async (name: string) => {
+    process.kill(worker.child.pid!, 'SIGKILL');
+    await worker.exited;
+    const next = await startWorker(taskQueue, `${name}-${deploymentId}`);
+    await stopWorker(worker);
+    worker = next;
+  };
+  const waitFor = async (what: string, reached: () => Promise<boolean>) => {
+    for (let i = 0; !(await reached().catch(() => false)); i++) {
+      if (i > 600) throw new Error(`the upgrade never got ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  await waitFor('to wait for a decision', async () => (await upgrade.query(progressQuery)).status === 'waiting');
+  if (crash) await kill('while-waiting');
+  await abortRun(client, upgrade.workflowId, { reason: 'migration broken', by: 'oncall' });
+  if (crash) {
+    await waitFor('to put back the task-worker', () => pendingActivity(client, upgrade.workflowId, 'startComponents'));
+    await kill('during-compensation');
+  }
+  const failure = await upgrade.result().then(
+    () => undefined,
+    (err: unknown) => err as WorkflowFailedError,
+  );
+  const progress = await upgrade.query(progressQuery);
+  return { deploymentId, failure, progress, worker };
+}
+
+describeSimOnly('crash during decisions (kubesim only: the migration fails through its exec, pod timing set)', () => {
+  it('a worker killed while a run waits for a decision, and again while it puts back what it stopped: the run ends as without the crashes', async () => {
+    const taskQueue = uniqueName('crash-decisions');
+    let worker = await startWorker(taskQueue, 'decisions');
+    const env = { EXAMPLE_APP_LOG: migrations.file, EXAMPLE_APP_MIGRATE_SECONDS: '1', EXAMPLE_APP_MIGRATE_EXIT: '3' };
+    sim.setExecHandler(processExecHandler(60_000, { path: [exampleAppExecPath], env }));
+    try {
+      const calm = await abortedUpgrade(taskQueue, worker, false);
+      const crashed = await abortedUpgrade(taskQueue, calm.worker, true);
+      worker = crashed.worker;
+      for (const run of [calm, crashed]) {
+        expect((run.failure?.cause as ApplicationFailure).type).toBe('RunAborted');
+        expect(run.progress.putBack).toEqual(['task-worker (Deployment task-worker, 1 replica)']);
+      }
+      const account = (run: typeof calm) => run.progress.left!.replaceAll(run.deploymentId, '<id>');
+      expect(account(crashed)).toBe(account(calm));
+      const left = await clusterState(crashed.deploymentId);
+      expect(left).toEqual(await clusterState(calm.deploymentId));
+      expect(left.workloads).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'task-worker', replicas: 1, ready: 1, stopped: undefined }),
+        ]),
+      );
+    } finally {
+      sim.setExecHandler(
+        processExecHandler(60_000, {
+          path: [exampleAppExecPath],
+          env: { EXAMPLE_APP_LOG: migrations.file, EXAMPLE_APP_MIGRATE_SECONDS: '3' },
+        }),
+      );
+      await stopWorker(worker);
+    }
+  }, 240_000);
 });
