@@ -3,12 +3,14 @@
  * CLI, on the dev server with a worker of the engine-test driver): `list`, `watch`, `approve`,
  * `retry`, `skip`, `abort` and `cancel`, with what they print and how they exit.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { getProgress } from '../../client.js';
 import type { RunProgress } from '../../contract/progress.js';
+import { temporalCli } from '../../runtime/temporal-cli.js';
 import { repo, styrmin } from '../support/styrmin-cli.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from '../workflows/harness.js';
@@ -20,6 +22,8 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.close());
 
+const run = promisify(execFile);
+const escape = String.fromCharCode(27);
 const env = () => ({ TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS! });
 
 /** A lab-app setup with run options `options`; `config` steers its actions. */
@@ -41,12 +45,16 @@ async function progressWhen(handle: WorkflowHandle, ready: (p: RunProgress) => b
   throw new Error(`${handle.workflowId} never got there`);
 }
 
-/** `styrmin watch <id>` as a running process: what it has printed so far, and how it ended. */
-function follow(workflowId: string) {
-  const child = spawn(process.execPath, ['bin/styrmin.js', 'watch', workflowId, '--interval', '0.2'], {
-    cwd: repo,
-    env: { ...process.env, ...env() },
-  });
+/**
+ * `styrmin watch <id>` as a running process: what it has printed so far, and how it ended. With
+ * `onTerminal`, it runs under `script`, which gives it a terminal, as an operator's shell would.
+ */
+function follow(workflowId: string, onTerminal = false) {
+  const watch = ['bin/styrmin.js', 'watch', workflowId, '--interval', '0.2'];
+  const [command, args] = onTerminal
+    ? ['script', ['-qec', [process.execPath, ...watch].join(' '), '/dev/null']]
+    : [process.execPath, watch];
+  const child = spawn(command as string, args as string[], { cwd: repo, env: { ...process.env, ...env() } });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const ended = new Promise<{ code: number | null; stdout: string }>((resolve) =>
@@ -137,8 +145,17 @@ describe('styrmin decision commands', () => {
 
         const cancelled = await start(taskQueue, {}, { delays: { prepare_a: 60_000 } });
         await progressWhen(cancelled, (p) => p.modes[0]!.state === 'running');
+        const watching = follow(cancelled.workflowId, true);
+        await watching.saw('prepare_a');
         const cancel = await styrmin(['cancel', cancelled.workflowId], env());
         expect(cancel.code).toBe(0);
+        const drawn = await watching.ended;
+        expect(drawn.code).toBe(1);
+        // Drawn in place: each redraw moves up to the first line drawn and clears below it.
+        expect(drawn.stdout).toMatch(new RegExp(`${escape}\\[\\d+F${escape}\\[J`));
+        expect(drawn.stdout).toContain(
+          `setup of ${cancelled.workflowId.split('/')[0]} (lab-app) (new) -> 1.0.0: cancelled`,
+        );
         await expect(cancelled.result()).rejects.toThrow();
         expect((await getProgress(harness.temporal.client, cancelled.workflowId)).status).toBe('cancelled');
         const again = await styrmin(['abort', cancelled.workflowId, '--reason', 'late'], env());
@@ -149,4 +166,27 @@ describe('styrmin decision commands', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   }, 120_000);
+
+  it('takes the same decisions from the plain Temporal CLI, as the README shows', async () => {
+    const temporal = (args: string[]) =>
+      run(temporalCli(), ['workflow', 'update', 'execute', '--address', process.env.TEMPORAL_ADDRESS!, ...args]).then(
+        ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      );
+    await harness.withWorker(async (taskQueue) => {
+      const waiting = await start(taskQueue, { onActionFailure: 'wait' }, { fail: ['verify'] });
+      await progressWhen(waiting, (p) => p.status === 'waiting');
+      const id = waiting.workflowId;
+      const rejected = await temporal(['--workflow-id', id, '--name', 'approve', '--input', '{"by": "alice"}']);
+      expect(rejected.code).not.toBe(0);
+      expect(rejected.stderr).toContain('so approve does not fit');
+      const skipped = await temporal([
+        ...['--workflow-id', id, '--name', 'skip'],
+        ...['--input', '{"actions": ["verify"], "reason": "verified by hand"}'],
+      ]);
+      expect(skipped.code).toBe(0);
+      expect(skipped.stdout).toContain('skipped verify in mode post');
+      expect((await waiting.result()).progress.status).toBe('succeeded');
+    });
+  }, 60_000);
 });
