@@ -15,7 +15,7 @@ export const hookKey = defineSearchAttributeKey('StyrminHook', SearchAttributeTy
 export const targetVersionKey = defineSearchAttributeKey('StyrminTargetVersion', SearchAttributeType.KEYWORD);
 /** `StyrminMode`: the mode the run is in, or failed in. */
 export const modeKey = defineSearchAttributeKey('StyrminMode', SearchAttributeType.KEYWORD);
-/** `StyrminStatus`: running, succeeded, failed or cancelled. */
+/** `StyrminStatus`: running, waiting, awaiting-approval, succeeded, failed or cancelled (`RunStatus`). */
 export const statusKey = defineSearchAttributeKey('StyrminStatus', SearchAttributeType.KEYWORD);
 /** `StyrminKind`: what a workflow is to Styrmin (`WorkflowKind`), so a list can hold runs alone. */
 export const kindKey = defineSearchAttributeKey('StyrminKind', SearchAttributeType.KEYWORD);
