@@ -1,6 +1,7 @@
 /**
  * Records the histories the replay test guards: a setup, an upgrade and one action of the
- * engine-test driver, and a setup of the example driver whose core is the built-in release step,
+ * engine-test driver, a setup of it that waits for an approval and a decision (from v7), and a
+ * setup of the example driver whose core is the built-in release step,
  * run on a throwaway dev server, the Kubernetes API test server and a local chart repository.
  * Usage: npx tsx scripts/record-histories.ts <label>   (writes test/replay/histories/<label>/*.json)
  *
@@ -9,6 +10,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { approveUpdate, progressQuery, skipUpdate } from '../contract/messages.js';
 import { actionWorkflowId } from '../contract/plan.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -58,6 +60,29 @@ async function main(): Promise<void> {
         driver: 'example-app',
         namespace: 'recorded-release',
       });
+      // A run that waits for an approval, then for a decision on a failed action.
+      const decided = await env.client.workflow.start('setup', {
+        taskQueue: 'record-histories',
+        workflowId: 'recorded-decisions/setup',
+        args: [
+          {
+            ...base,
+            deploymentId: 'recorded-decisions',
+            parameters: { owner: 'ops' },
+            config: { fail: ['verify'] },
+            onActionFailure: 'wait',
+            approveBefore: ['core'],
+          },
+        ],
+      });
+      const statusIs = async (status: string) => {
+        while ((await decided.query(progressQuery)).status !== status) await new Promise((r) => setTimeout(r, 100));
+      };
+      await statusIs('awaiting-approval');
+      await decided.executeUpdate(approveUpdate, { args: [{ by: 'recorder' }] });
+      await statusIs('waiting');
+      await decided.executeUpdate(skipUpdate, { args: [{ reason: 'recorded', by: 'recorder' }] });
+      await decided.result();
     });
     const save = async (file: string, workflowId: string) => {
       const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -72,6 +97,7 @@ async function main(): Promise<void> {
     const setup = await env.client.workflow.getHandle('recorded/setup').describe();
     await save('action.json', actionWorkflowId(setup, 'pre', 'prepare_a'));
     await save('release-setup.json', 'recorded-release/setup');
+    await save('decisions-setup.json', 'recorded-decisions/setup');
   } finally {
     await example.close();
     await env.teardown();

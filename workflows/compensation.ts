@@ -13,7 +13,7 @@ import type { StoppedWorkload } from '../contract/kubernetes.js';
 import type { ComponentRef } from '../contract/run-context.js';
 import { quickOptions, summarized, waitingOptions } from './activity-options.js';
 import { describeFailure } from './failures.js';
-import type { RunScope } from './modes.js';
+import type { PreparedRun } from '../contract/plan.js';
 import type { RunTracker } from './run-tracker.js';
 
 /** Patch id: runs note what was stopped before them and put back what they stopped. */
@@ -31,7 +31,7 @@ export class Compensation {
   private settled = false;
 
   constructor(
-    private readonly scope: RunScope,
+    private readonly scope: { deploymentId: string; run: PreparedRun },
     private readonly tracker: RunTracker,
     private readonly enabled: boolean,
   ) {}

@@ -48,6 +48,7 @@ describe('replay of recorded histories', () => {
         expect.arrayContaining(['setup.json', 'upgrade.json', 'action.json'].map((f) => `${set}/${f}`)),
       );
     for (const set of ['v2', 'v3']) expect(names).toContain(`${set}/release-setup.json`);
+    expect(names).toContain('v7/decisions-setup.json');
   });
 
   it('replays every recorded history without non-determinism', async () => {
