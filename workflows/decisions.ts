@@ -29,6 +29,12 @@ export type Decided =
   | { decision: typeof Decision.Skip; actions: string[]; reason: string }
   | { decision: typeof Decision.Abort; reason: string; by?: string };
 
+/** What a run waiting on failed actions is told: the validators take no approval there. */
+export type FailureDecision = Exclude<Decided, { decision: typeof Decision.Approve }>;
+
+/** What a run waiting for approval is told: the validators take only approve or abort there. */
+export type ApprovalDecision = Extract<Decided, { decision: typeof Decision.Approve | typeof Decision.Abort }>;
+
 /** Longest `by`, `reason` or `comment` a decision may carry: it travels in progress and the record. */
 const maxText = 500;
 
@@ -41,7 +47,7 @@ export class OperatorDecisions {
     private readonly tracker: RunTracker,
     private readonly timeout: string,
   ) {
-    setHandler(approveUpdate, (request) => this.take(Decision.Approve, { decision: Decision.Approve }, request), {
+    setHandler(approveUpdate, (request) => this.take({ decision: Decision.Approve }, request), {
       validator: (request) => this.checkApprove(request),
       description: 'Lets the mode the run waits before (approveBefore) start: {"by": "...", "comment": "..."}',
     });
@@ -49,7 +55,7 @@ export class OperatorDecisions {
       retryUpdate,
       (request) => {
         const actions = this.chosen(request);
-        return this.take(Decision.Retry, { decision: Decision.Retry, actions }, { ...request, actions });
+        return this.take({ decision: Decision.Retry, actions }, { ...request, actions });
       },
       {
         validator: (request) => this.checkActions(Decision.Retry, request),
@@ -60,7 +66,7 @@ export class OperatorDecisions {
       skipUpdate,
       (request) => {
         const actions = this.chosen(request);
-        return this.take(Decision.Skip, { decision: Decision.Skip, actions, reason: request.reason }, request);
+        return this.take({ decision: Decision.Skip, actions, reason: request.reason }, request);
       },
       {
         validator: (request) => {
@@ -70,7 +76,7 @@ export class OperatorDecisions {
         description: 'Counts failed actions as skipped and goes on: {"actions": [...], "reason": "..."}',
       },
     );
-    setHandler(abortUpdate, (request) => this.take(Decision.Abort, { decision: Decision.Abort, ...request }, request), {
+    setHandler(abortUpdate, (request) => this.take({ decision: Decision.Abort, ...request }, request), {
       validator: (request) => {
         this.checkWaiting(Decision.Abort);
         checkReason(request);
@@ -80,13 +86,13 @@ export class OperatorDecisions {
   }
 
   /** Waits before `mode` until an operator approves it or aborts the run. */
-  approval(mode: Mode): Promise<Decided> {
-    return this.wait({ for: 'approval', mode });
+  approval(mode: Mode): Promise<ApprovalDecision> {
+    return this.wait({ for: 'approval', mode }) as Promise<ApprovalDecision>;
   }
 
   /** Waits for a decision on the failed actions of `mode`: retry, skip or abort. */
-  onFailure(mode: Mode, actions: string[]): Promise<Decided> {
-    return this.wait({ for: 'decision', mode, actions });
+  onFailure(mode: Mode, actions: string[]): Promise<FailureDecision> {
+    return this.wait({ for: 'decision', mode, actions }) as Promise<FailureDecision>;
   }
 
   private async wait(what: Pick<Waiting, 'for' | 'mode' | 'actions'>): Promise<Decided> {
@@ -108,15 +114,14 @@ export class OperatorDecisions {
 
   /** Takes a decision the validator accepted: the waiting run goes on with it. */
   private take(
-    decision: Decision,
     decided: Decided,
     request: { by?: string; reason?: string; comment?: string; actions?: string[] } | undefined,
   ): DecisionResult {
     const waiting = this.waiting!;
-    this.record(decision, request);
+    this.record(decided.decision, request);
     this.decided = decided;
     this.waiting = undefined;
-    return { decision, message: resultMessage(decided, waiting, this.tracker) };
+    return { decision: decided.decision, message: resultMessage(decided, waiting, this.tracker) };
   }
 
   private record(

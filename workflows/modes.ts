@@ -107,20 +107,15 @@ export async function runMode(
       await stopped(ModeState.Failed);
       throw modeFailed(scope, plan.mode, failed, steps, stateLeft(tracker.progress));
     }
-    const decided = await control.decisions
-      .onFailure(
-        plan.mode,
-        failed.map((f) => f.action),
-      )
-      .catch(async (err: unknown) => {
-        if (isCancellation(err)) await stopped(ModeState.Cancelled);
-        throw err;
-      });
+    const waitedOn = failed.map((f) => f.action);
+    const decided = await control.decisions.onFailure(plan.mode, waitedOn).catch(async (err: unknown) => {
+      if (isCancellation(err)) await stopped(ModeState.Cancelled);
+      throw err;
+    });
     if (decided.decision === Decision.Abort) {
       await stopped(ModeState.Failed);
       throw runAborted(scope, plan.mode, decided, failed, stateLeft(tracker.progress), failed[0]?.failure);
     }
-    if (decided.decision === Decision.Approve) continue; // not taken while actions failed
     const chosen = steps.flatMap((step, i) => (decided.actions.includes(step.name) ? [i] : []));
     if (decided.decision === Decision.Skip) {
       for (const i of chosen) {
