@@ -8,6 +8,8 @@
  * console.log(await getProgress(client, run.workflowId));
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { codecFromEnv, dataConverterOf } from './runtime/payload-codec.js';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import {
   connectionOptions,
@@ -38,10 +40,17 @@ export type * from './contract/lifecycle.js';
 export type * from './contract/decisions.js';
 export { FailureType } from './contract/failures.js';
 
-/** Connects to Temporal as the Temporal CLI would: TOML profile, then TEMPORAL_* variables (see the README). */
-export async function connectClient(config: TemporalConnectionConfig = temporalConnectionFromEnv()): Promise<Client> {
+/**
+ * Connects to Temporal as the Temporal CLI would: TOML profile, then TEMPORAL_* variables (see the
+ * README). Payloads are encrypted with `codec`, by default the one STYRMIN_CODEC_KEYS or
+ * STYRMIN_CODEC_KEY_FILE configures (the worker's keys).
+ */
+export async function connectClient(
+  config: TemporalConnectionConfig = temporalConnectionFromEnv(),
+  codec: PayloadCodec | undefined = codecFromEnv(),
+): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
-  return new Client({ connection, namespace: config.namespace });
+  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverterOf(codec) });
 }
 
 /** Options of a start. */

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { configFromEnv, connectionOptions, type StyrminConfig } from './runtime/config.js';
 import { lazyKubeConfig } from './runtime/kube-config.js';
+import { codecFromEnv, dataConverterOf, type AesGcmPayloadCodec } from './runtime/payload-codec.js';
 import { createStyrminWorker } from './runtime/styrmin-worker.js';
 import { DriverSpecError, formatProblem } from './driver-spec/problems.js';
 import { loadDrivers } from './driver-spec/load.js';
@@ -14,16 +15,21 @@ import { loadDrivers } from './driver-spec/load.js';
 /** Thrown for a setting the operator has to fix: printed as one line, without a stack. */
 class ConfigurationError extends Error {}
 
-function readConfig(): StyrminConfig {
+function readConfig(): { config: StyrminConfig; codec: AesGcmPayloadCodec | undefined } {
   try {
-    return configFromEnv();
+    return { config: configFromEnv(), codec: codecFromEnv() };
   } catch (err) {
     throw new ConfigurationError(err instanceof Error ? err.message : String(err));
   }
 }
 
 async function run(): Promise<void> {
-  const config = readConfig();
+  const { config, codec } = readConfig();
+  if (!codec)
+    console.warn(
+      'warning: no payload encryption key (STYRMIN_CODEC_KEYS or STYRMIN_CODEC_KEY_FILE): run inputs and results, secret parameter values given in an input included, are stored in Temporal in clear',
+    );
+  const dataConverter = dataConverterOf(codec);
   const drivers = await loadDrivers(config.driverDirs);
   for (const warning of drivers.flatMap((driver) => driver.warnings))
     console.warn(`warning: ${formatProblem(warning)}`);
@@ -33,7 +39,8 @@ async function run(): Promise<void> {
   try {
     const worker = await createStyrminWorker({
       connection: nativeConnection,
-      client: new Client({ connection, namespace: config.namespace }),
+      client: new Client({ connection, namespace: config.namespace, dataConverter }),
+      dataConverter,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       drivers,
@@ -42,8 +49,9 @@ async function run(): Promise<void> {
       helmConcurrency: config.helmConcurrency,
     });
     const served = drivers.map((d) => `${d.name}@${d.version}`).join(', ');
+    const encryption = codec ? `payloads encrypted with key ${codec.activeKeyId}` : 'payloads in clear';
     console.log(
-      `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}, ${config.helmConcurrency} Helm release steps at once); drivers: ${served}`,
+      `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}, ${config.helmConcurrency} Helm release steps at once, ${encryption}); drivers: ${served}`,
     );
     await worker.run();
   } finally {

@@ -8,6 +8,7 @@ import { createHelmActivities } from './helm/index.js';
 import { createKubernetesActivities } from './kubernetes/index.js';
 import { createRecordActivities } from './record/index.js';
 import { createRunActivities } from './run/index.js';
+import { createSecretActivities } from './secrets/index.js';
 import type { ContextDefaults } from './run/context.js';
 
 /** What the activities need from the worker. */
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createKubernetesActivities(deps),
     ...createHelmActivities(deps),
     ...createRecordActivities(deps),
+    ...createSecretActivities(deps),
     ...createCheckActivities(),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { codecServerCommand } from './codec-server.js';
 import { abortCommand, approveCommand, cancelCommand, retryCommand, skipCommand } from './decisions.js';
 import { listCommand } from './list.js';
 import { planCommand } from './plan.js';
@@ -27,6 +28,7 @@ const commands: Array<() => Command> = [
   abortCommand,
   cancelCommand,
   statusCommand,
+  codecServerCommand,
 ];
 
 // This module runs compiled, from dist/cli/main.js: package.json is two folders up (one from cli/main.ts).

@@ -17,6 +17,8 @@ import type { LockHolder } from './lock.js';
 import type { CancellationRequest, PreparedRun, PrepareRunInput } from './plan.js';
 import type { DeploymentRecord, ReadDeploymentRecordInput, WriteDeploymentRecordInput } from './record.js';
 import type { ReleaseChartInput, ReleaseChartResult } from './release.js';
+import type { ParameterValue } from './lifecycle.js';
+import type { ReadSecretParameterInput, StoreSecretParametersInput } from './secrets.js';
 
 /** Starting a run: resolving the driver and input, and naming the holder of a lock. */
 export interface RunActivities {
@@ -49,10 +51,18 @@ export interface HelmActivities {
 
 /** The deployment record in the cluster. */
 export interface RecordActivities {
-  /** Reads the deployment record (secret parameters included), or null when there is none. */
+  /** Reads the deployment record (secret parameter values masked), or null when there is none. */
   readDeploymentRecord(input: ReadDeploymentRecordInput): Promise<DeploymentRecord | null>;
   /** Creates or updates the deployment record; returns it with its new resourceVersion. */
   writeDeploymentRecord(input: WriteDeploymentRecordInput): Promise<DeploymentRecord>;
+}
+
+/** Secret parameter values, kept in the deployment's Secret and never returned to a workflow but by `readSecretParameter`. */
+export interface SecretActivities {
+  /** Keeps the secret values a run's input gave (or referred to) in the deployment's Secret. */
+  storeSecretParameters(input: StoreSecretParametersInput): Promise<{ stored: string[] }>;
+  /** The value of one secret parameter, for an action that needs it. */
+  readSecretParameter(input: ReadSecretParameterInput): Promise<ParameterValue>;
 }
 
 /** Checks of the application from outside the cluster. */
@@ -62,4 +72,4 @@ export interface CheckActivities {
 
 /** Every activity of the worker. */
 export interface Activities
-  extends RunActivities, KubernetesActivities, HelmActivities, RecordActivities, CheckActivities {}
+  extends RunActivities, KubernetesActivities, HelmActivities, RecordActivities, SecretActivities, CheckActivities {}

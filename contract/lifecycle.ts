@@ -27,6 +27,14 @@ export const defaultDecisionTimeout = '24h';
 /** A parameter value as it arrives in plain JSON. */
 export type ParameterValue = string | number | boolean;
 
+/** A secret parameter's value taken from a key of an existing Kubernetes Secret in the deployment's namespace. */
+export interface SecretRef {
+  secretRef: { name: string; key: string };
+}
+
+/** A parameter value as an input gives it: plain, or for a secret parameter, a reference (contract/secrets.ts). */
+export type ParameterInput = ParameterValue | SecretRef;
+
 interface HookInputBase {
   /** Stable id of the deployment; one lifecycle run per deployment at a time. */
   deploymentId: string;
@@ -37,7 +45,7 @@ interface HookInputBase {
   /** Kubernetes namespace of the deployment. */
   namespace: string;
   /** Parameter values by name; defaults apply to the ones left out. */
-  parameters?: Record<string, ParameterValue>;
+  parameters?: Record<string, ParameterInput>;
   /** Per-deployment configuration seen by templates as `instance.config` (e.g. component overrides). */
   config?: Record<string, unknown>;
   /** When actions of a mode fail: `fail` the run at once, or `wait` for an operator's decision. @default "fail" */

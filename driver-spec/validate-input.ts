@@ -101,14 +101,26 @@ function checkVersion(spec: DriverSpec, hook: Hook, input: HookInputValues, prob
   return version;
 }
 
-/** Validates hook input against a driver and applies parameter defaults. */
-export function validateHookInput(spec: DriverSpec, hook: Hook, input: HookInputValues): ValidatedHookInput {
+/**
+ * Validates hook input against a driver and applies parameter defaults. `kept` holds values that
+ * were checked when they were stored and are taken as they are (a secret parameter's mask).
+ */
+export function validateHookInput(
+  spec: DriverSpec,
+  hook: Hook,
+  input: HookInputValues,
+  kept: Record<string, ParameterValue> = {},
+): ValidatedHookInput {
   const problems: string[] = [];
   const version = checkVersion(spec, hook, input, problems);
   const declared = spec.spec.parameters ?? [];
   const given = input.parameters ?? {};
   const parameters: Record<string, ParameterValue> = {};
   for (const parameter of declared) {
+    if (Object.hasOwn(kept, parameter.name)) {
+      parameters[parameter.name] = kept[parameter.name]!;
+      continue;
+    }
     const value = Object.hasOwn(given, parameter.name) ? given[parameter.name] : undefined;
     if (value === undefined || value === null) {
       if (parameter.default !== undefined) parameters[parameter.name] = parameter.default;

@@ -26,8 +26,16 @@ async function reachable(address: string): Promise<boolean> {
   }
 }
 
-/** Starts `temporal server start-dev` with its database in `stateDir`, unless one already answers. */
-export async function ensureDevServer(stateDir: string, port = 7233, uiPort = 8233): Promise<DevServer> {
+/**
+ * Starts `temporal server start-dev` with its database in `stateDir`, unless one already answers.
+ * With `uiCodecEndpoint`, its Web UI decodes payloads through that codec server.
+ */
+export async function ensureDevServer(
+  stateDir: string,
+  port = 7233,
+  uiPort = 8233,
+  uiCodecEndpoint?: string,
+): Promise<DevServer> {
   const address = `127.0.0.1:${port}`;
   const webUrl = `http://127.0.0.1:${uiPort}`;
   if (await reachable(address)) return { address, webUrl, stop: async () => undefined };
@@ -39,6 +47,7 @@ export async function ensureDevServer(stateDir: string, port = 7233, uiPort = 82
     '--log-level',
     'error',
     ...devServerSearchAttributeArgs(),
+    ...(uiCodecEndpoint ? ['--ui-codec-endpoint', uiCodecEndpoint] : []),
   );
   const server: ChildProcess = spawn(temporalCli(), args, { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));

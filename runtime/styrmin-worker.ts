@@ -1,5 +1,6 @@
 /** Building the Styrmin worker: drivers, workflow bundle, activities, one task queue. */
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { LoadedDriver } from '../driver-spec/load.js';
@@ -14,14 +15,17 @@ export interface StyrminWorkerOptions extends Omit<ActivityDeps, 'drivers' | 'cl
   drivers: LoadedDriver[];
   /** A bundle built earlier for the same drivers (tests build it once per file). */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** How payloads are encoded: with the payload codec when a key is configured (runtime/payload-codec.ts). */
+  dataConverter?: DataConverter;
 }
 
 /** Creates a worker serving `setup`, `upgrade` and the drivers' actions. */
 export async function createStyrminWorker(options: StyrminWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, drivers, workflowBundle, ...deps } = options;
+  const { connection, namespace, taskQueue, drivers, workflowBundle, dataConverter, ...deps } = options;
   return Worker.create({
     connection,
     namespace,
+    dataConverter,
     taskQueue,
     workflowBundle: workflowBundle ?? (await bundleLifecycleWorkflows(drivers)),
     activities: createActivities({ ...deps, drivers }),

@@ -3,12 +3,17 @@
  * Kubernetes API test server, the Styrmin worker, then a setup and an upgrade of the example
  * driver. Prints the Temporal Web links and the outcome of each run.
  *
- * Options: --exit (stop once both runs ended), --port 7233, --ui-port 8233, --state-dir .styrmin
+ * Payloads are encrypted with a local key kept in <state-dir>/codec-keys (made on first use), and a
+ * codec server lets Temporal Web show them decrypted.
+ *
+ * Options: --exit (stop once both runs ended), --port 7233, --ui-port 8233, --codec-port 8081,
+ * --state-dir .styrmin
  *
  * Ctrl-C or SIGTERM stops everything it started, at any point: the worker drains, the test
  * server and the dev server stop, and it exits 0 (a run left unfinished stays in the dev server's
  * database, and the next quick start's worker finishes it).
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -18,6 +23,8 @@ import { getProgress, startSetup, startUpgrade } from '../client.js';
 import { ensureDevServer } from '../runtime/dev-server.js';
 import { taskQueueFromEnv } from '../runtime/config.js';
 import { createStyrminWorker } from '../runtime/styrmin-worker.js';
+import { startCodecServer } from '../runtime/codec-server.js';
+import { AesGcmPayloadCodec, dataConverterOf, newCodecKey, parseCodecKeys } from '../runtime/payload-codec.js';
 import { loadDrivers } from '../driver-spec/load.js';
 import { printProgress } from '../cli/progress.js';
 import { repoRoot, startExampleEnvironment } from './example-environment.js';
@@ -27,6 +34,7 @@ const { values: options } = parseArgs({
     exit: { type: 'boolean', default: false },
     port: { type: 'string', default: '7233' },
     'ui-port': { type: 'string', default: '8233' },
+    'codec-port': { type: 'string', default: '8081' },
     'state-dir': { type: 'string', default: path.join(repoRoot, '.styrmin') },
   },
 });
@@ -53,6 +61,18 @@ async function runAndReport(
   if (failure) throw new Error(`${hook} failed: ${failure instanceof Error ? failure.message : String(failure)}`);
 }
 
+/** The quick start's own key, made once and kept with its dev server's database. */
+function localCodec(stateDir: string): AesGcmPayloadCodec {
+  const file = path.join(stateDir, 'codec-keys');
+  if (!existsSync(file)) {
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(file, `# the quick start's payload key (STYRMIN_CODEC_KEY_FILE format)\n${newCodecKey('local')}\n`, {
+      mode: 0o600,
+    });
+  }
+  return new AesGcmPayloadCodec(parseCodecKeys(readFileSync(file, 'utf8'), file));
+}
+
 /** Resolves on the first SIGINT or SIGTERM. */
 const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
@@ -61,8 +81,20 @@ const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
 async function main(): Promise<void> {
   // The signals are handled here, once: the SDK's own handler would shut the worker down a second time.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  const temporal = await ensureDevServer(options['state-dir'], Number(options.port), Number(options['ui-port']));
+  const codec = localCodec(options['state-dir']);
+  const uiPort = Number(options['ui-port']);
+  const codecServer = await startCodecServer({
+    codec,
+    port: Number(options['codec-port']),
+    origins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+  });
+  const temporal = await ensureDevServer(options['state-dir'], Number(options.port), uiPort, codecServer.url);
   console.log(`Temporal dev server ${temporal.address}, Temporal Web ${temporal.webUrl}`);
+  console.log(
+    `Payloads are encrypted (key file ${path.join(options['state-dir'], 'codec-keys')}); Temporal Web decrypts them through the codec server ${codecServer.url}` +
+      ` (a dev server started earlier: set it under "Codec Server" in Web's settings). Temporal CLI: --codec-endpoint ${codecServer.url}`,
+  );
+  const dataConverter = dataConverterOf(codec);
   const environment = await startExampleEnvironment();
   console.log(
     environment.sim
@@ -72,10 +104,11 @@ async function main(): Promise<void> {
 
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const worker = await createStyrminWorker({
     connection: nativeConnection,
     client,
+    dataConverter,
     taskQueue: taskQueueFromEnv(),
     drivers: await loadDrivers([path.join(repoRoot, 'drivers')]),
     kubeConfig: () => environment.kubeConfig,
@@ -91,6 +124,7 @@ async function main(): Promise<void> {
     await nativeConnection.close();
     await environment.close();
     await temporal.stop();
+    await codecServer.close();
   };
   const running = worker.run();
   const runs = async () => {

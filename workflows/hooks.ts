@@ -78,6 +78,23 @@ async function cancellationText(tracker: RunTracker): Promise<string> {
   return `cancelled ${where}${who ? ` (${who})` : ''}`;
 }
 
+/** Patch id: a run keeps the secret values its input gave in the deployment's Secret, and passes on only a mask. */
+const secretsByReferencePatch = 'secret-parameters-by-reference';
+
+/**
+ * Keeps the secret parameter values (or Secret references) the input gave in the deployment's
+ * Secret, before anything of the run may need them. Runs started before secrets were kept by
+ * reference carry them in their context and record instead.
+ */
+async function storeSecretParameters(deploymentId: string, namespace: string, input: HookInput, names: string[]) {
+  const values = Object.fromEntries(Object.entries(input.parameters ?? {}).filter(([name]) => names.includes(name)));
+  if (Object.keys(values).length === 0 || !patched(secretsByReferencePatch)) return;
+  await summarized(
+    quickOptions,
+    `keep secret parameters ${Object.keys(values).join(', ')} in the Secret of deployment ${deploymentId}`,
+  ).storeSecretParameters({ deploymentId, namespace, values });
+}
+
 /** The activities that write the deployment record, summarized with what the write records. */
 function recordWriter(deploymentId: string, what: string) {
   return summarized(quickOptions, `record the run as ${what} in the record of deployment ${deploymentId}`);
@@ -126,6 +143,7 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     const scope: RunScope = { deploymentId, hook, run };
     compensation = new Compensation(scope, tracker, input.compensate !== false);
     if (hook === Hook.Setup && checkBeforeCreate) await ensureNamespace();
+    await storeSecretParameters(deploymentId, namespace, input, run.secretParameters);
     tracker.setVersions(run.versions);
     const known = { versions: run.versions, driverVersion: run.context.driver.version };
     upsertSearchAttributes([

@@ -9,6 +9,7 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FailureType, quoted } from '../contract/failures.js';
+import { isSecretRef } from '../contract/secrets.js';
 import { inputLimits, modes, OnActionFailure, type Hook, type Mode } from '../contract/lifecycle.js';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -58,8 +59,10 @@ function parameterProblems(parameters: Record<string, unknown>): string[] {
       problems.push(
         `parameter "${name}" is ${kib(value.length)} long, at most ${kib(inputLimits.parameterValue)} is allowed`,
       );
-    else if (value !== null && typeof value === 'object')
-      problems.push(`parameter "${name}" must be a string, number or boolean, got ${quoted(value)}`);
+    else if (value !== null && typeof value === 'object' && !isSecretRef(value))
+      problems.push(
+        `parameter "${name}" must be a string, number or boolean (or, for a secret parameter, {"secretRef": {"name": "<Secret>", "key": "<key>"}}), got ${quoted(value)}`,
+      );
   }
   return problems;
 }

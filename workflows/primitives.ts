@@ -21,6 +21,7 @@ import { quickOptions, releaseOptions, summarized, waitingOptions } from './acti
 import { begin, tellRunAfter } from './action-doing.js';
 import { currentAction } from './current-action.js';
 import type { ReleaseSettings, ComponentRef } from '../contract/run-context.js';
+import type { ParameterValue } from '../contract/lifecycle.js';
 
 export type { ActionInput } from '../contract/run-context.js';
 export { log } from '@temporalio/workflow';
@@ -82,6 +83,24 @@ export async function stopComponents(deploymentId: string, components: string[],
 export async function startComponents(deploymentId: string, components: string[], options?: CallOptions) {
   const input = { deploymentId, ...resolve(deploymentId, components) };
   return call(waitingOptions, `start ${components.join(', ')}`, options, (a) => a.startComponents(input));
+}
+
+/**
+ * The value of a secret parameter of the action's driver (`secret: true`), read from the
+ * deployment's Secret: the action's input shows it masked. The value is in the action's history
+ * as the call's result, so it is readable there in clear unless payloads are encrypted (a codec
+ * key is configured); pass it only to what needs it, and never log it.
+ * @example const password = await readSecretParameter('admin_password');
+ */
+export async function readSecretParameter(name: string, options?: CallOptions): Promise<ParameterValue> {
+  const { context } = currentAction();
+  const input = {
+    deploymentId: context.deployment.id,
+    namespace: context.deployment.namespace,
+    driver: context.driver,
+    name,
+  };
+  return call(quickOptions, `read secret parameter ${name}`, options, (a) => a.readSecretParameter(input));
 }
 
 /** What to run in a pod of a component; each command is an argv array, never a shell string. */

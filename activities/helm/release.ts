@@ -23,6 +23,7 @@ import { startApiProxy, type ApiProxy, type ApiProxyOptions, type ProxyStats } f
 import type { HelmSlot, HelmSlots } from './slots.js';
 import { sortedKeys } from './values-filters.js';
 import { renderValues } from './values.js';
+import { withSecretValues } from '../secrets/store.js';
 
 /** Dependencies of the release step. */
 export interface ReleaseDeps {
@@ -53,13 +54,13 @@ function invalid(message: string): ApplicationFailure {
 }
 
 /**
- * Where this worker keeps the run's driver revision. The run's history names the driver by name
+ * The run's driver revision as this worker loaded it. The run's history names the driver by name
  * and version only, so a run resumes on any worker that loaded the same revision.
  */
-function driverFolder(drivers: LoadedDriver[], context: RunContext): string {
+function runDriver(drivers: LoadedDriver[], context: RunContext): LoadedDriver {
   const { name, version } = context.driver;
   const driver = findDriverRevision(drivers, name, version);
-  if (driver) return driver.dir;
+  if (driver) return driver;
   const loaded = drivers.map((d) => `${d.name}@${d.version}`).join(', ') || 'none';
   throw invalid(`this worker has no driver ${name}@${version} (it has: ${loaded}); deploy the driver with the worker`);
 }
@@ -82,8 +83,10 @@ export async function releaseChart(deps: ReleaseDeps, input: ReleaseChartInput):
   }
   const timeoutSeconds = input.timeoutSeconds ?? 300;
   const onFailure = input.onFailure ?? (hook === 'upgrade' ? 'rollback' : 'keep');
-  const driverDir = driverFolder(deps.drivers, context);
-  const values = await renderValues(driverDir, context);
+  const driver = runDriver(deps.drivers, context);
+  const driverDir = driver.dir;
+  // The values template sees secret parameters' values, read from the deployment's Secret.
+  const values = await renderValues(driverDir, await withSecretValues(deps.kubeConfig(), driver.spec, context));
   const source = chartSource(context.app.chart, context.app.name, driverDir);
   const chartRef = `${source.chartName}-${source.version}`;
   let step = 'waiting for a Helm slot';

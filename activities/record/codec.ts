@@ -3,6 +3,7 @@
  * (secret parameters replaced by their key in the Secret) and the Secret's data.
  */
 import { createHash } from 'node:crypto';
+import { secretMask } from '../../contract/secrets.js';
 import type { ParameterValue } from '../../contract/lifecycle.js';
 import { recordHistoryLimit, type DeploymentRecord, type RunRecord } from '../../contract/record.js';
 
@@ -42,11 +43,18 @@ interface StoredRecord extends Omit<DeploymentRecord, 'secretParameters' | 'reso
   secretParameters: Record<string, string>;
 }
 
-/** Splits a record into the ConfigMap JSON and the Secret data (base64 JSON values). */
-export function encodeRecord(record: DeploymentRecord): { json: string; secretData: Record<string, string> } {
+/**
+ * Splits a record into the ConfigMap JSON and the values for the Secret. A secret
+ * parameter's value is normally masked (the run stored it in the Secret when it started); a run
+ * started before secrets were kept by reference still carries it, and it goes to the Secret.
+ */
+export function encodeRecord(record: DeploymentRecord): {
+  json: string;
+  secretValues: Record<string, ParameterValue>;
+} {
   const { resourceVersion: _rv, secretParameters, parameters, ...rest } = record;
   const plain: Record<string, ParameterValue> = {};
-  const secretData: Record<string, string> = {};
+  const secretValues: Record<string, ParameterValue> = {};
   const refs: Record<string, string> = {};
   for (const [name, value] of Object.entries(parameters)) {
     if (!secretParameters.includes(name)) {
@@ -54,7 +62,7 @@ export function encodeRecord(record: DeploymentRecord): { json: string; secretDa
       continue;
     }
     refs[name] = name; // parameter names are valid Secret keys ([A-Za-z0-9_-])
-    secretData[name] = Buffer.from(JSON.stringify(value)).toString('base64');
+    if (value !== secretMask) secretValues[name] = value;
   }
   const stored: StoredRecord = {
     ...rest,
@@ -62,25 +70,17 @@ export function encodeRecord(record: DeploymentRecord): { json: string; secretDa
     secretParameters: refs,
     history: trimHistory(record.history),
   };
-  return { json: JSON.stringify(stored, null, 2), secretData };
+  return { json: JSON.stringify(stored, null, 2), secretValues };
 }
 
-/** Rebuilds a record from the ConfigMap JSON and the Secret's data; names a secret key that is missing. */
-export function decodeRecord(
-  json: string,
-  secretData: Record<string, string> | undefined,
-): DeploymentRecord | { missingSecretKey: string } {
+/** Rebuilds a record from the ConfigMap JSON, secret parameter values masked (they stay in the Secret). */
+export function decodeRecord(json: string): DeploymentRecord {
   const stored = JSON.parse(json) as StoredRecord;
-  const parameters: Record<string, ParameterValue> = { ...stored.parameters };
-  for (const [name, key] of Object.entries(stored.secretParameters ?? {})) {
-    const encoded = secretData?.[key];
-    if (encoded === undefined) return { missingSecretKey: key };
-    parameters[name] = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as ParameterValue;
-  }
+  const secretNames = Object.keys(stored.secretParameters ?? {});
   return {
     ...stored,
-    parameters,
-    secretParameters: Object.keys(stored.secretParameters ?? {}),
+    parameters: { ...stored.parameters, ...Object.fromEntries(secretNames.map((name) => [name, secretMask])) },
+    secretParameters: secretNames,
     history: stored.history ?? [],
   };
 }

@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { FailureType } from '../../contract/failures.js';
 import type { LoadedDriver } from '../../driver-spec/load.js';
 import { planHook } from '../../driver-spec/plan.js';
@@ -15,6 +16,7 @@ import type { LockHolder } from '../../contract/lock.js';
 import {
   Hook,
   type HookInput,
+  type ParameterInput,
   type ParameterValue,
   type SetupInput,
   type UpgradeInput,
@@ -22,6 +24,8 @@ import {
 import { DeploymentStatus, type DeploymentRecord } from '../../contract/record.js';
 import { describeCancellation, findInterruptedRun } from './closed-runs.js';
 import { buildContext, releaseSettings, type ContextDefaults } from './context.js';
+import { isSecretRef, secretMask } from '../../contract/secrets.js';
+import { readReferencedSecret, secretParameterNames } from '../secrets/store.js';
 
 function invalidInput(hook: Hook, message: string, problems: string[] = [message]): ApplicationFailure {
   return ApplicationFailure.create({
@@ -30,6 +34,29 @@ function invalidInput(hook: Hook, message: string, problems: string[] = [message
     message: `invalid ${hook} input: ${message}`,
     details: [{ hook, problems: problems.slice(0, 10) }],
   });
+}
+
+/**
+ * The parameters as the input check sees them: a secret given by reference is read from its
+ * Secret, so its value is checked like any other; a secret kept from the record (masked) was
+ * checked when it was stored and is taken as it is.
+ */
+async function secretsForCheck(
+  kc: KubeConfig,
+  driver: LoadedDriver,
+  namespace: string,
+  given: Record<string, ParameterInput>,
+): Promise<{ parameters: Record<string, ParameterValue>; kept: Record<string, ParameterValue> }> {
+  const parameters: Record<string, ParameterValue> = {};
+  const kept: Record<string, ParameterValue> = {};
+  const secret = secretParameterNames(driver.spec);
+  for (const [name, value] of Object.entries(given)) {
+    if (!secret.includes(name) || !(isSecretRef(value) || value === secretMask))
+      parameters[name] = value as ParameterValue;
+    else if (value === secretMask) kept[name] = secretMask;
+    else parameters[name] = await readReferencedSecret(kc, namespace, name, value);
+  }
+  return { parameters, kept };
 }
 
 /** The driver a run asked for: the exact revision, or the newest loaded one. */
@@ -98,6 +125,8 @@ export interface RunDeps {
   drivers: LoadedDriver[];
   /** Reads the lock workflow's memo to name the run holding a deployment. */
   client: Client;
+  /** Reads the Secrets an input refers to. */
+  kubeConfig: () => KubeConfig;
   defaults?: ContextDefaults;
 }
 
@@ -109,14 +138,18 @@ export function createRunActivities(deps: RunDeps): RunActivities {
       checkAgainstRecord(hook, input, record);
       // An upgrade keeps the deployed parameters and configuration unless the input changes them.
       const upgrading = hook === Hook.Upgrade && record !== null;
-      const parameters = upgrading
-        ? { ...keepDeclared(driver, record.parameters), ...input.parameters }
-        : input.parameters;
-      const checked = validateHookInput(driver.spec, hook, {
-        version: (input as SetupInput).version,
-        targetVersion: (input as UpgradeInput).targetVersion,
-        parameters,
-      });
+      const given = upgrading ? { ...keepDeclared(driver, record.parameters), ...input.parameters } : input.parameters;
+      const { parameters, kept } = await secretsForCheck(deps.kubeConfig(), driver, input.namespace, given ?? {});
+      const checked = validateHookInput(
+        driver.spec,
+        hook,
+        {
+          version: (input as SetupInput).version,
+          targetVersion: (input as UpgradeInput).targetVersion,
+          parameters,
+        },
+        kept,
+      );
       if (checked.problems.length > 0) {
         const shown = checked.problems.slice(0, 10);
         const more =
@@ -126,13 +159,16 @@ export function createRunActivities(deps: RunDeps): RunActivities {
       const current = upgrading ? record.appVersion : undefined;
       if (current !== undefined) checkDirection(input as UpgradeInput, current, checked.version);
       const config = input.config ?? (upgrading ? record.config : undefined);
-      const context = buildContext(driver, { ...input, config }, checked, deps.defaults);
+      // Secret values stay out of the context: activities that need them read the deployment's Secret.
+      const secretNames = secretParameterNames(driver.spec);
+      const masked = { ...checked.parameters, ...Object.fromEntries(secretNames.map((name) => [name, secretMask])) };
+      const context = buildContext(driver, { ...input, config }, { ...checked, parameters: masked }, deps.defaults);
       return {
         context,
         versions: { current, target: checked.version },
         plan: planHook(driver, hook),
         release: releaseSettings(driver),
-        secretParameters: (driver.spec.spec.parameters ?? []).filter((p) => p.secret === true).map((p) => p.name),
+        secretParameters: secretNames,
         interruptedRun: await findInterruptedRun(deps.client, record),
       };
     },

@@ -3,6 +3,10 @@
  * stops the task-worker, moves the release to the new version, runs the migration in a server
  * pod and starts the task-worker again. Runs against STYRMIN_TEST_KUBECONFIG's cluster when set.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { findHelm } from '../../activities/helm/binary.js';
+import { secretMask } from '../../contract/secrets.js';
 import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { readDeploymentRecord } from '../../activities/record/store.js';
 import type { CommandResult, WorkloadChange } from '../../contract/kubernetes.js';
@@ -105,8 +109,14 @@ describe('the example driver', () => {
       expect(record).toMatchObject({
         appVersion: '2.0.0',
         status: 'deployed',
-        parameters: { admin_password: 's3cret' },
+        parameters: { admin_password: secretMask },
       });
+      // The release rendered the secret from the deployment's Secret, though the upgrade's input had none.
+      const { stdout } = await promisify(execFile)(findHelm(), [
+        ...['get', 'values', deploymentId, '--namespace', namespace, '--output', 'json'],
+        ...['--kubeconfig', environment.kubeconfigPath],
+      ]);
+      expect(JSON.parse(stdout)).toMatchObject({ adminPassword: 's3cret' });
     });
   });
 });

@@ -14,13 +14,22 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 /** The quick start's command line and environment on free ports, with a fresh home (so no KUBECONFIG). */
 async function quickstart(...extra: string[]) {
   const home = await mkdtemp(path.join(tmpdir(), 'styrmin-quickstart-'));
-  const [port, uiPort] = [await freePort(), await freePort()];
+  const [port, uiPort, codecPort] = [await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
   delete env.KUBECONFIG;
   delete env.TEMPORAL_ADDRESS;
   const args = ['--import', 'tsx', 'scripts/quickstart.ts', ...extra];
-  args.push('--port', String(port), '--ui-port', String(uiPort), '--state-dir', home);
-  return { args, env, port };
+  args.push(
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--codec-port',
+    String(codecPort),
+    '--state-dir',
+    home,
+  );
+  return { args, env, port, codecPort };
 }
 
 function listening(port: number): Promise<boolean> {
@@ -57,9 +66,10 @@ async function stopAt(marker: string, signal: NodeJS.Signals) {
 
 describe('the quick start', () => {
   it('runs a setup and an upgrade of the example driver and reports both', async () => {
-    const { args, env, port } = await quickstart('--exit');
+    const { args, env, port, codecPort } = await quickstart('--exit');
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: repo, env, timeout: 170_000 });
     expect(stdout).toContain(`Temporal dev server 127.0.0.1:${port}`);
+    expect(stdout).toContain(`Temporal Web decrypts them through the codec server http://127.0.0.1:${codecPort}`);
     expect(stdout).toContain('(no KUBECONFIG found)');
     expect(stdout).toContain('setup of example (example-app) (new) -> 1.0.0: succeeded');
     expect(stdout).toContain('upgrade of example (example-app) 1.0.0 -> 2.0.0: succeeded');

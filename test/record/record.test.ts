@@ -2,6 +2,9 @@ import { createRecordActivities } from '../../activities/record/index.js';
 import { recordObjectNames } from '../../activities/record/codec.js';
 import type { DeploymentRecord, RunRecord } from '../../contract/record.js';
 import { FailureType } from '../../contract/failures.js';
+import { secretMask } from '../../contract/secrets.js';
+import type { DriverSpec } from '../../driver-spec/types.js';
+import { readStoredSecrets, secretValue } from '../../activities/secrets/store.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 
 let cluster: TestCluster;
@@ -76,7 +79,8 @@ describe('deployment record', () => {
 
     const read = await activities.readDeploymentRecord({ deploymentId: 'shop-a', namespace });
     expect(read).toMatchObject({ ...record('shop-a'), resourceVersion: written.resourceVersion });
-    expect(read?.parameters.admin_password).toBe('hunter2-very-secret');
+    // Read back, the value is masked: it stays in the Secret for the activities that need it.
+    expect(read?.parameters.admin_password).toBe(secretMask);
   });
 
   it('updates at the read resourceVersion and keeps the last ten runs', async () => {
@@ -148,12 +152,18 @@ describe('deployment record', () => {
     await expect(readSecret(names.secret)).rejects.toMatchObject({ code: 404 });
   });
 
-  it('fails as RecordConflict when the Secret lost a secret parameter', async () => {
+  it('reads a record whose Secret is gone; a run that needs the lost value fails as RecordConflict', async () => {
     await activities.writeDeploymentRecord({ deploymentId: 'shop-e', namespace, record: record('shop-e') });
     await cluster.core.deleteNamespacedSecret({ name: recordObjectNames('shop-e').secret, namespace });
-    await expect(activities.readDeploymentRecord({ deploymentId: 'shop-e', namespace })).rejects.toMatchObject({
-      type: FailureType.RecordConflict,
-      message: expect.stringContaining('admin_password'),
-    });
+    const read = await activities.readDeploymentRecord({ deploymentId: 'shop-e', namespace });
+    expect(read?.parameters.admin_password).toBe(secretMask);
+    const spec = { spec: { parameters: [{ name: 'admin_password', kind: 'string', secret: true }] } } as DriverSpec;
+    const stored = await readStoredSecrets(cluster.kubeConfig(), 'shop-e', namespace);
+    expect(() => secretValue(spec, stored, 'admin_password', { deploymentId: 'shop-e', namespace })).toThrow(
+      expect.objectContaining({
+        type: FailureType.RecordConflict,
+        message: expect.stringContaining('secret parameter "admin_password" of deployment "shop-e" has no value'),
+      }),
+    );
   });
 });
