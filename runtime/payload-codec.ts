@@ -13,7 +13,10 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, type DataConverter } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/encoding.js';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+// A CommonJS module: Node's ESM loader does not see its named exports.
+const { temporal } = proto;
 
 /** The `encoding` of an encrypted payload. */
 export const encryptedEncoding = 'binary/encrypted';

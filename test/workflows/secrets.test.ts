@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { approveRun } from '../../client.js';
 import { recordObjectNames } from '../../activities/record/codec.js';
@@ -29,6 +29,9 @@ import { temporalCli } from '../../runtime/temporal-cli.js';
 import { uniqueName } from '../support/temporal.js';
 import { startHarness, type EngineHarness } from './harness.js';
 import * as lifecycle from '../../workflows/hooks.js';
+
+// A CommonJS module: Node's ESM loader does not see its named exports.
+const { temporal } = proto;
 
 const run = promisify(execFile);
 const logs: string[] = [];
