@@ -15,6 +15,13 @@ export function summarize(samples: number[]): Summary {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
+/** The p-th percentile (0–100) of a non-empty list, by nearest rank. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) throw new Error('percentile needs at least one sample');
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 /** `median (min–max)` in whole milliseconds, or with `digits` decimals. */
 export function formatSummary(summary: Summary, digits = 0): string {
   const f = (n: number) => n.toFixed(digits);

@@ -1,0 +1,138 @@
+/**
+ * Overhead against the floor: the same shape twice on one dev server, interleaved so both meet the
+ * same machine load — a Styrmin `setup` of a driver with 3 modes × 4 no-op actions, and a bare
+ * Temporal workflow that starts 3 waves of 4 no-op child workflows. Prints median and p95 of each,
+ * their ratio, and whether the target (Styrmin ≤ 1.3× the floor) is met.
+ * Usage: npx tsx bench/overhead.ts [--repeat 20] [--smoke]
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { RunResult } from '../contract/progress.js';
+import { loadDrivers } from '../driver-spec/load.js';
+import { startBenchEnvironment } from './environment.js';
+import { markdownTable, percentile } from './stats.js';
+
+const modes = ['pre', 'core', 'post'] as const;
+const width = 4;
+const driverName = 'overhead-bench';
+/** Styrmin's run at most this many times the floor's (issue target). */
+const targetRatio = 1.3;
+
+/** A driver whose setup has 4 no-op actions in each of pre, core and post, and no chart. */
+async function writeNoopDriver(): Promise<string> {
+  const dir = path.join(await mkdtemp(path.join(tmpdir(), 'styrmin-overhead-')), driverName);
+  await mkdir(dir);
+  const actions = modes.flatMap((mode) =>
+    Array.from(
+      { length: width },
+      (_, i) => `    - { name: ${mode}_${i + 1}, hook: setup, mode: ${mode}, location: "actions.ts::noop" }`,
+    ),
+  );
+  const spec = [
+    'apiVersion: styrmin.io/v1',
+    'kind: ApplicationDriver',
+    'metadata:',
+    `  name: ${driverName}`,
+    'spec:',
+    '  version: "1"',
+    '  supported_versions: ">=1.0"',
+    '  default_version: "1.0.0"',
+    '  info:',
+    '    description: 3 modes of 4 no-op actions',
+    '  actions:',
+    ...actions,
+    '',
+  ].join('\n');
+  await writeFile(path.join(dir, 'driver.styrmin.yml'), spec);
+  await writeFile(
+    path.join(dir, 'actions.ts'),
+    "export async function noop(): Promise<string> {\n  return 'done';\n}\n",
+  );
+  return dir;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a positive whole number, got "${text}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { repeat: { type: 'string', default: '20' }, smoke: { type: 'boolean', default: false } },
+  });
+  const repeat = values.smoke ? 2 : positiveInt(values.repeat, '--repeat');
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await startBenchEnvironment(await loadDrivers([await writeNoopDriver()]));
+  const floorQueue = `floor-${randomUUID().slice(0, 8)}`;
+  const floorWorker = await Worker.create({
+    connection: env.temporal.nativeConnection,
+    taskQueue: floorQueue,
+    workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)),
+  });
+  const styrmin: number[] = [];
+  const floor: number[] = [];
+  const { client } = env.temporal;
+  try {
+    await env.withWorker(() =>
+      floorWorker.runUntil(async () => {
+        // One of each first, unmeasured: bundles loaded, caches warm.
+        for (let i = 0; i <= repeat; i++) {
+          const id = `overhead-${i}-${randomUUID().slice(0, 8)}`;
+          let started = performance.now();
+          const result: RunResult = await client.workflow.execute('setup', {
+            taskQueue: env.taskQueue,
+            workflowId: `${id}/setup`,
+            args: [{ deploymentId: id, driver: driverName, namespace: id }],
+          });
+          const styrminMs = performance.now() - started;
+          if (result.progress.status !== 'succeeded') throw new Error(`setup ${id} did not succeed`);
+          started = performance.now();
+          await client.workflow.execute('floorRun', {
+            taskQueue: floorQueue,
+            workflowId: `${id}/floor`,
+            args: [modes.length, width],
+          });
+          const floorMs = performance.now() - started;
+          if (i === 0) continue;
+          styrmin.push(styrminMs);
+          floor.push(floorMs);
+          console.error(`run ${i}/${repeat}: styrmin ${Math.round(styrminMs)} ms, floor ${Math.round(floorMs)} ms`);
+        }
+      }),
+    );
+  } finally {
+    await env.close();
+  }
+  const row = (name: string, samples: number[]) => [
+    name,
+    String(Math.round(percentile(samples, 50))),
+    String(Math.round(percentile(samples, 95))),
+  ];
+  const ratio = percentile(styrmin, 50) / percentile(floor, 50);
+  const ratio95 = percentile(styrmin, 95) / percentile(floor, 95);
+  console.log(`\n3 modes × ${width} no-op actions, ${repeat} interleaved runs each; wall time in milliseconds\n`);
+  console.log(
+    markdownTable(
+      ['run', 'median', 'p95'],
+      [
+        row('Styrmin setup', styrmin),
+        row('bare Temporal floor', floor),
+        ['ratio', ratio.toFixed(2), ratio95.toFixed(2)],
+      ],
+    ),
+  );
+  console.log(
+    `\ntarget: Styrmin median ≤ ${targetRatio}× the floor: ${ratio <= targetRatio ? 'met' : `not met (${ratio.toFixed(2)}×)`}`,
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
