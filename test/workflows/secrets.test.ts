@@ -57,6 +57,29 @@ function fnv1a(text: string): string {
   return hash.toString(16);
 }
 
+/** A lab-app setup whose secret `api_token` is `token`; `extra` adds to the input. */
+function setupWithToken(deploymentId: string, token: string, extra: object = {}) {
+  return {
+    deploymentId,
+    driver: 'lab-app',
+    namespace: deploymentId,
+    parameters: { owner: 'ops', api_token: token },
+    ...extra,
+  };
+}
+
+/** A worker on `taskQueue` with the harness's drivers and `settings` (client, data converter). */
+function workerOn(taskQueue: string, settings: ReturnType<typeof encrypting>['worker']) {
+  return createStyrminWorker({
+    connection: harness.temporal.nativeConnection,
+    taskQueue,
+    drivers: harness.drivers,
+    workflowBundle: harness.bundle,
+    kubeConfig: harness.kubeConfig,
+    ...settings,
+  });
+}
+
 /** A client (and worker settings) encrypting with `keys`, the first one active. */
 function encrypting(keys: (typeof keyA)[]) {
   const dataConverter = dataConverterOf(new AesGcmPayloadCodec(keys));
@@ -174,14 +197,7 @@ describe('secret parameters', () => {
         client.workflow.execute(lifecycle.setup, {
           taskQueue,
           workflowId: `${deploymentId}/setup`,
-          args: [
-            {
-              deploymentId,
-              driver: 'lab-app',
-              namespace: deploymentId,
-              parameters: { owner: 'ops', api_token: secret },
-            },
-          ],
+          args: [setupWithToken(deploymentId, secret)],
         }),
       worker,
     );
@@ -233,30 +249,14 @@ describe('secret parameters', () => {
     const taskQueue = uniqueName('rotate');
     const onA = encrypting([keyA]);
     const onBA = encrypting([keyB, keyA]);
-    const workerWith = (settings: ReturnType<typeof encrypting>['worker']) =>
-      createStyrminWorker({
-        connection: harness.temporal.nativeConnection,
-        taskQueue,
-        drivers: harness.drivers,
-        workflowBundle: harness.bundle,
-        kubeConfig: harness.kubeConfig,
-        ...settings,
-      });
     await (
-      await workerWith(onA.worker)
+      await workerOn(taskQueue, onA.worker)
     ).runUntil(async () => {
       await onA.client.workflow.start(lifecycle.setup, {
         taskQueue,
         workflowId,
         args: [
-          {
-            deploymentId,
-            driver: 'lab-app',
-            namespace: deploymentId,
-            parameters: { owner: 'ops', api_token: 'rotated' },
-            config: { tokenHash: fnv1a('rotated') },
-            approveBefore: ['core'],
-          },
+          setupWithToken(deploymentId, 'rotated', { config: { tokenHash: fnv1a('rotated') }, approveBefore: ['core'] }),
         ],
       });
       for (let i = 0; i < 300; i++) {
@@ -268,7 +268,7 @@ describe('secret parameters', () => {
     });
     // The run waits under key A; the worker that started it is gone. The next has B first, A too.
     await (
-      await workerWith(onBA.worker)
+      await workerOn(taskQueue, onBA.worker)
     ).runUntil(async () => {
       await approveRun(onBA.client, workflowId, { by: 'rotation' });
       const result = await onBA.client.workflow.getHandle<typeof lifecycle.setup>(workflowId).result();
@@ -289,33 +289,22 @@ describe('secret parameters', () => {
     const taskQueue = uniqueName('wrong-key');
     const right = encrypting([keyA]);
     const wrong = encrypting([{ id: 'a', key: keyB.key }]);
-    const workerWith = (settings: ReturnType<typeof encrypting>['worker']) =>
-      createStyrminWorker({
-        connection: harness.temporal.nativeConnection,
-        taskQueue,
-        drivers: harness.drivers,
-        workflowBundle: harness.bundle,
-        kubeConfig: harness.kubeConfig,
-        ...settings,
-      });
     const handle = await right.client.workflow.start(lifecycle.setup, {
       taskQueue,
       workflowId,
-      args: [
-        { deploymentId, driver: 'lab-app', namespace: deploymentId, parameters: { owner: 'ops', api_token: 't' } },
-      ],
+      args: [setupWithToken(deploymentId, 't')],
     });
     const taskFailure = async () => {
       const { events } = await harness.temporal.client.workflow.getHandle(workflowId).fetchHistory();
       return events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure;
     };
     await (
-      await workerWith(wrong.worker)
+      await workerOn(taskQueue, wrong.worker)
     ).runUntil(async () => {
       for (let i = 0; i < 100 && !(await taskFailure()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     });
     expect((await taskFailure())?.message).toContain('does not decrypt with this process');
-    const result = await (await workerWith(right.worker)).runUntil(handle.result());
+    const result = await (await workerOn(taskQueue, right.worker)).runUntil(handle.result());
     expect(result.progress.status).toBe('succeeded');
   }, 60_000);
 
@@ -327,15 +316,7 @@ describe('secret parameters', () => {
       client.workflow.execute(lifecycle.setup, {
         taskQueue,
         workflowId: `${deploymentId}/setup`,
-        args: [
-          {
-            deploymentId,
-            driver: 'lab-app',
-            namespace: deploymentId,
-            parameters: { owner: 'ops', api_token: secret },
-            config: { tokenHash: fnv1a(secret) },
-          },
-        ],
+        args: [setupWithToken(deploymentId, secret, { config: { tokenHash: fnv1a(secret) } })],
       }),
     );
     const { executions } = await client.workflowService.listWorkflowExecutions({
