@@ -41,7 +41,8 @@ export class Compensation {
     if (!patched(compensationPatch)) return;
     this.stoppedBefore = new Set();
     if (!this.enabled || this.components().length === 0) return;
-    const stopped = await this.activities(
+    const stopped = await summarized(
+      quickOptions,
       'find the components of the deployment stopped before the run',
     ).stoppedWorkloads(this.componentsInput());
     this.stoppedBefore = new Set(stopped.map(workloadKey));
@@ -68,7 +69,7 @@ export class Compensation {
     const { deploymentId } = this.scope;
     let stopped: StoppedWorkload[];
     try {
-      stopped = await this.activities(`find the components of ${deploymentId} left stopped`, {
+      stopped = await summarized(quickOptions, `find the components of ${deploymentId} left stopped`, {
         retry: { maximumAttempts: 3 },
       }).stoppedWorkloads(this.componentsInput());
     } catch (err) {
@@ -82,8 +83,7 @@ export class Compensation {
     for (const component of latestStopFirst(ours)) {
       const workloads = ours.filter((w) => w.component === component);
       try {
-        await this.activities(`put back ${component}: start it again`, {
-          ...waitingOptions,
+        await summarized(waitingOptions, `put back ${component}: start it again`, {
           retry: { ...waitingOptions.retry, maximumAttempts: 3 },
         }).startComponents({ ...this.componentsInput([component]), timeoutSeconds: putBackTimeoutSeconds });
         putBack.push(...workloads.map(describeStopped));
@@ -107,10 +107,6 @@ export class Compensation {
       namespace: this.scope.run.context.deployment.namespace,
       components,
     };
-  }
-
-  private activities(summary: string, overrides: Parameters<typeof summarized>[2] = {}) {
-    return summarized(quickOptions, summary, overrides);
   }
 }
 

@@ -35,6 +35,9 @@ export type FailureDecision = Exclude<Decided, { decision: typeof Decision.Appro
 /** What a run waiting for approval is told: the validators take only approve or abort there. */
 export type ApprovalDecision = Extract<Decided, { decision: typeof Decision.Approve | typeof Decision.Abort }>;
 
+/** What any decision's request may carry, as the run keeps it. */
+type DecisionRequest = { by?: string; reason?: string; comment?: string; actions?: string[] };
+
 /** Longest `by`, `reason` or `comment` a decision may carry: it travels in progress and the record. */
 const maxText = 500;
 
@@ -113,10 +116,7 @@ export class OperatorDecisions {
   }
 
   /** Takes a decision the validator accepted: the waiting run goes on with it. */
-  private take(
-    decided: Decided,
-    request: { by?: string; reason?: string; comment?: string; actions?: string[] } | undefined,
-  ): DecisionResult {
+  private take(decided: Decided, request: DecisionRequest | undefined): DecisionResult {
     const waiting = this.waiting!;
     this.record(decided.decision, request);
     this.decided = decided;
@@ -124,10 +124,7 @@ export class OperatorDecisions {
     return { decision: decided.decision, message: resultMessage(decided, waiting, this.tracker) };
   }
 
-  private record(
-    decision: Decision,
-    request: { by?: string; reason?: string; comment?: string; actions?: string[] } = {},
-  ) {
+  private record(decision: Decision, request: DecisionRequest = {}) {
     const taken: DecisionTaken = { decision, mode: this.waiting!.mode, at: new Date().toISOString() };
     if (request.by) taken.by = request.by;
     if (request.actions?.length) taken.actions = request.actions;

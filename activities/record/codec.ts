@@ -1,6 +1,6 @@
 /**
  * How a deployment record is laid out in Kubernetes: object names, labels, the ConfigMap's JSON
- * (secret parameters replaced by their key in the Secret) and the Secret's data.
+ * (secret parameters replaced by their key in the Secret, their values kept out of it).
  */
 import { createHash } from 'node:crypto';
 import { secretMask } from '../../contract/secrets.js';
