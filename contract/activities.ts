@@ -24,8 +24,11 @@ import type { ReadSecretParameterInput, StoreSecretParametersInput } from './sec
 export interface RunActivities {
   /** Checks a hook's input against its driver and returns the frozen context and the plan. */
   prepareRun(input: PrepareRunInput): Promise<PreparedRun>;
-  /** Who holds a deployment's lock; undefined once it is free. */
-  describeLockHolder(input: { lockWorkflowId: string }): Promise<LockHolder | undefined>;
+  /**
+   * Who holds a deployment's lock; undefined once it is free. With `waitIfHolderClosed`, a lock
+   * whose holder has closed is waited for (a few seconds at most) until it ends with it.
+   */
+  describeLockHolder(input: { lockWorkflowId: string; waitIfHolderClosed?: boolean }): Promise<LockHolder | undefined>;
   /** Who asked Temporal to cancel a run, and why, from the run's history. */
   describeCancellation(input: { workflowId: string; runId: string }): Promise<CancellationRequest>;
 }

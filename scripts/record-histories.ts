@@ -1,6 +1,7 @@
 /**
  * Records the histories the replay test guards: a setup, an upgrade and one action of the
- * engine-test driver, a setup of it that waits for an approval and a decision (from v7), and a
+ * engine-test driver, a setup of it that waits for an approval and a decision (from v7) and one
+ * refused meanwhile because the first holds the lock (from v8), and a
  * setup of the example driver whose core is the built-in release step,
  * run on a throwaway dev server, the Kubernetes API test server and a local chart repository.
  * Usage: npx tsx scripts/record-histories.ts <label>   (writes test/replay/histories/<label>/*.json)
@@ -79,6 +80,10 @@ async function main(): Promise<void> {
         while ((await decided.query(progressQuery)).status !== status) await new Promise((r) => setTimeout(r, 100));
       };
       await statusIs('awaiting-approval');
+      // A second run of that deployment meanwhile: refused, naming the run that holds the lock.
+      await start('setup', 'recorded-decisions/locked-setup', { ...base, deploymentId: 'recorded-decisions' }).catch(
+        () => undefined,
+      );
       await decided.executeUpdate(approveUpdate, { args: [{ by: 'recorder' }] });
       await statusIs('waiting');
       await decided.executeUpdate(skipUpdate, { args: [{ reason: 'recorded', by: 'recorder' }] });
@@ -98,6 +103,7 @@ async function main(): Promise<void> {
     await save('action.json', actionWorkflowId(setup, 'pre', 'prepare_a'));
     await save('release-setup.json', 'recorded-release/setup');
     await save('decisions-setup.json', 'recorded-decisions/setup');
+    await save('locked-setup.json', 'recorded-decisions/locked-setup');
   } finally {
     await example.close();
     await env.teardown();

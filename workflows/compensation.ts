@@ -11,7 +11,7 @@
 import { CancellationScope, log, patched } from '@temporalio/workflow';
 import type { StoppedWorkload } from '../contract/kubernetes.js';
 import type { ComponentRef } from '../contract/run-context.js';
-import { quickOptions, summarized, waitingOptions } from './activity-options.js';
+import { bookkeeping, quickOptions, summarized, waitingOptions } from './activity-options.js';
 import { describeFailure } from './failures.js';
 import type { PreparedRun } from '../contract/plan.js';
 import type { RunTracker } from './run-tracker.js';
@@ -41,10 +41,9 @@ export class Compensation {
     if (!patched(compensationPatch)) return;
     this.stoppedBefore = new Set();
     if (!this.enabled || this.components().length === 0) return;
-    const stopped = await summarized(
-      quickOptions,
-      'find the components of the deployment stopped before the run',
-    ).stoppedWorkloads(this.componentsInput());
+    const stopped = await bookkeeping('find the components of the deployment stopped before the run').stoppedWorkloads(
+      this.componentsInput(),
+    );
     this.stoppedBefore = new Set(stopped.map(workloadKey));
   }
 

@@ -34,7 +34,7 @@ import {
   targetVersionKey,
   WorkflowKind,
 } from '../contract/search-attributes.js';
-import { quickOptions, summarized } from './activity-options.js';
+import { bookkeeping, quickOptions, summarized } from './activity-options.js';
 import { startedRecord, succeededRecord, unsucceededRecord } from './deployment-record.js';
 import { describeFailure, runFailure } from './failures.js';
 import { assertInputShape } from './input-shape.js';
@@ -89,15 +89,14 @@ const secretsByReferencePatch = 'secret-parameters-by-reference';
 async function storeSecretParameters(deploymentId: string, namespace: string, input: HookInput, names: string[]) {
   const values = Object.fromEntries(Object.entries(input.parameters ?? {}).filter(([name]) => names.includes(name)));
   if (Object.keys(values).length === 0 || !patched(secretsByReferencePatch)) return;
-  await summarized(
-    quickOptions,
+  await bookkeeping(
     `keep secret parameters ${Object.keys(values).join(', ')} in the Secret of deployment ${deploymentId}`,
   ).storeSecretParameters({ deploymentId, namespace, values });
 }
 
 /** The activities that write the deployment record, summarized with what the write records. */
 function recordWriter(deploymentId: string, what: string) {
-  return summarized(quickOptions, `record the run as ${what} in the record of deployment ${deploymentId}`);
+  return bookkeeping(`record the run as ${what} in the record of deployment ${deploymentId}`);
 }
 
 async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
@@ -129,17 +128,18 @@ async function runHook(hook: Hook, input: HookInput): Promise<RunResult> {
     // before this order created it first; they keep their order when they replay.
     const checkBeforeCreate = patched(checkBeforeCreatePatch);
     const ensureNamespace = () =>
-      summarized(quickOptions, `create namespace ${namespace} if missing`).ensureNamespace({ namespace });
+      bookkeeping(`create namespace ${namespace} if missing`).ensureNamespace({ namespace });
     if (hook === Hook.Setup && !checkBeforeCreate) await ensureNamespace();
-    const previous = await summarized(
-      quickOptions,
+    const previous = await bookkeeping(
       `read the record of deployment ${deploymentId} (namespace ${namespace})`,
     ).readDeploymentRecord({ deploymentId, namespace });
     const { workflowId, runId } = workflowInfo();
-    run = await summarized(
-      quickOptions,
-      `check the ${hook} input and plan the run (driver ${input.driver})`,
-    ).prepareRun({ hook, input, workflowId, record: previous });
+    run = await bookkeeping(`check the ${hook} input and plan the run (driver ${input.driver})`).prepareRun({
+      hook,
+      input,
+      workflowId,
+      record: previous,
+    });
     const scope: RunScope = { deploymentId, hook, run };
     compensation = new Compensation(scope, tracker, input.compensate !== false);
     if (hook === Hook.Setup && checkBeforeCreate) await ensureNamespace();

@@ -1,12 +1,16 @@
 /**
  * One lifecycle run per deployment at a time. The lock is a child workflow with the fixed id
  * `<deployment>/lock`: Temporal refuses to start a second workflow with the id of a running one,
- * so acquiring is atomic on the server, and the parent-close policy frees the lock even when the
- * holder is terminated.
+ * so acquiring is atomic on the server. The lock ends when its holder closes, however it closes
+ * (completed, failed, cancelled or terminated): its parent-close policy has Temporal terminate
+ * it then, on the server, so no worker needs to be there for it. Locks taken before this ended
+ * on a `releaseLock` signal from their holder, which then waited for them to end: two more round
+ * trips at the end of every run.
  */
 import {
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowCancellationType,
   ParentClosePolicy,
   condition,
   patched,
@@ -18,16 +22,24 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { FailureType } from '../contract/failures.js';
 import { releaseLockSignal } from '../contract/messages.js';
-import { quickOptions, summarized } from './activity-options.js';
+import { bookkeeping } from './activity-options.js';
 import type { Hook } from '../contract/lifecycle.js';
 import { lockWorkflowId, type LockHolder } from '../contract/lock.js';
 import { deploymentIdKey, kindKey, summaryKey, WorkflowKind } from '../contract/search-attributes.js';
 import { kindAndSummaryPatch } from './patches.js';
 
+/** Patch id: a lock ends when its holder closes, without a signal. */
+const freedOnClosePatch = 'lock-freed-when-holder-closes';
+
+/** What Temporal Web shows for a lock: a Terminated lock is one whose run has ended. */
+const lockDetails =
+  'Held by the run that started it, until that run closes. Temporal then terminates the lock ' +
+  '(parent-close policy): a Terminated lock is the normal end of a run, whatever its outcome.';
+
 /**
- * Holds a deployment's lock until its holder sends `releaseLock` or closes. A cancelled holder
- * cancels its children too; the lock ignores that and waits for the holder's release, so the
- * holder can still record how its run ended before another run may start.
+ * Holds a deployment's lock until its holder closes (or, for holders started before locks ended
+ * with them, until it sends `releaseLock`). A cancelled holder still records how its run ended
+ * before another run may start, so the lock ignores cancellation.
  */
 export async function deploymentLock(holder: LockHolder): Promise<LockHolder> {
   let released = false;
@@ -38,21 +50,32 @@ export async function deploymentLock(holder: LockHolder): Promise<LockHolder> {
   return holder;
 }
 
-/** Takes the deployment's lock, or fails without retry naming the run that holds it. */
-export async function acquireDeploymentLock(
-  deploymentId: string,
-  hook: Hook,
-): Promise<ChildWorkflowHandle<typeof deploymentLock>> {
+/** A lock taken, and how it ends. */
+export interface DeploymentLock {
+  handle: ChildWorkflowHandle<typeof deploymentLock>;
+  /** True when the lock ends by itself as its holder closes; false for locks taken before that. */
+  freedOnClose: boolean;
+}
+
+/**
+ * Takes the deployment's lock, or fails without retry naming the run that holds it. A lock whose
+ * holder has just closed is about to end: the run waits for that (a run started right after
+ * another one returned meets it) and takes the lock then.
+ */
+export async function acquireDeploymentLock(deploymentId: string, hook: Hook): Promise<DeploymentLock> {
   const { workflowId, runId } = workflowInfo();
+  const freedOnClose = patched(freedOnClosePatch);
   const holder: LockHolder = { workflowId, runId, hook };
   const lockId = lockWorkflowId(deploymentId);
   const summary = `lock of deployment ${deploymentId}, held by ${hook} ${workflowId}`;
-  try {
-    return await startChild(deploymentLock, {
+  const start = () =>
+    startChild(deploymentLock, {
       workflowId: lockId,
       args: [holder],
       memo: { ...holder },
       parentClosePolicy: ParentClosePolicy.TERMINATE,
+      // The lock ignores cancellation: a cancelled holder need not ask for it.
+      ...(freedOnClose ? { cancellationType: ChildWorkflowCancellationType.ABANDON, staticDetails: lockDetails } : {}),
       staticSummary: summary,
       ...(patched(kindAndSummaryPatch)
         ? {
@@ -64,11 +87,17 @@ export async function acquireDeploymentLock(
           }
         : {}),
     });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const running = await summarized(quickOptions, `ask Temporal which run holds ${lockId}`).describeLockHolder({
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { handle: await start(), freedOnClose };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    const running = await bookkeeping(`ask Temporal which run holds ${lockId}`).describeLockHolder({
       lockWorkflowId: lockId,
+      ...(freedOnClose ? { waitIfHolderClosed: true } : {}),
     });
+    if (!running && freedOnClose && attempt === 1) continue;
     const who = running
       ? `the ${running.hook} run "${running.workflowId}" (run id ${running.runId})`
       : `the run holding "${lockId}"`;
@@ -83,8 +112,12 @@ export async function acquireDeploymentLock(
   }
 }
 
-/** Frees the lock and waits until it is gone, so a run started right after can take it. */
-export async function releaseDeploymentLock(lock: ChildWorkflowHandle<typeof deploymentLock>): Promise<void> {
-  await lock.signal(releaseLockSignal);
-  await lock.result();
+/**
+ * Frees a lock taken before locks ended with their holder: signals it and waits until it is gone,
+ * so a run started right after can take it. A lock freed on close needs nothing.
+ */
+export async function releaseDeploymentLock(lock: DeploymentLock): Promise<void> {
+  if (lock.freedOnClose) return;
+  await lock.handle.signal(releaseLockSignal);
+  await lock.handle.result();
 }

@@ -2,6 +2,7 @@
  * Activities that start a run: resolve the driver, check the input against it, freeze the context
  * and plan the modes; and name the run holding a deployment's lock.
  */
+import { setTimeout } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -175,14 +176,38 @@ export function createRunActivities(deps: RunDeps): RunActivities {
 
     describeCancellation: (run) => describeCancellation(deps.client, run),
 
-    async describeLockHolder({ lockWorkflowId }) {
-      try {
-        const lock = await deps.client.workflow.getHandle(lockWorkflowId).describe();
-        return lock.status.name === 'RUNNING' ? (lock.memo as unknown as LockHolder) : undefined;
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
+    async describeLockHolder({ lockWorkflowId, waitIfHolderClosed }) {
+      const closingBy = Date.now() + lockClosingWaitMs;
+      for (;;) {
+        const holder = await runningLockHolder(deps.client, lockWorkflowId);
+        if (!holder || !waitIfHolderClosed || Date.now() > closingBy) return holder;
+        if (await isRunning(deps.client, holder)) return holder;
+        await setTimeout(100);
       }
     },
   };
+}
+
+/** How long a run waits for the lock of a closed holder to end with it (it takes a workflow task). */
+const lockClosingWaitMs = 10_000;
+
+/** The holder named by a running lock's memo; undefined when the lock is not running. */
+async function runningLockHolder(client: Client, lockWorkflowId: string): Promise<LockHolder | undefined> {
+  try {
+    const lock = await client.workflow.getHandle(lockWorkflowId).describe();
+    return lock.status.name === 'RUNNING' ? (lock.memo as unknown as LockHolder) : undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** True while a run has not closed; a run Temporal no longer knows has closed. */
+async function isRunning(client: Client, { workflowId, runId }: LockHolder): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(workflowId, runId).describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }

@@ -73,14 +73,19 @@ async function ending(handle: WorkflowHandle) {
   return { failure, progress: (await handle.query(progressQuery)) as RunProgress };
 }
 
-/** True when no run holds the deployment's lock. */
+/**
+ * True once no run holds the deployment's lock. The lock ends with its holder, a workflow task
+ * after the holder closed, so it is given a few seconds.
+ */
 async function lockFree(deploymentId: string): Promise<boolean> {
   const { client } = example.harness.temporal;
-  const lock = await client.workflow
-    .getHandle(lockWorkflowId(deploymentId))
-    .describe()
-    .catch(() => undefined);
-  return lock === undefined || lock.status.name !== 'RUNNING';
+  const lock = client.workflow.getHandle(lockWorkflowId(deploymentId));
+  for (let i = 0; i < 50; i++) {
+    const described = await lock.describe().catch(() => undefined);
+    if (described === undefined || described.status.name !== 'RUNNING') return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }
 
 describeSimOnly('an upgrade whose migration fails (kubesim only: the migration fails through its exec)', () => {

@@ -49,6 +49,7 @@ describe('replay of recorded histories', () => {
       );
     for (const set of ['v2', 'v3']) expect(names).toContain(`${set}/release-setup.json`);
     expect(names).toContain('v7/decisions-setup.json');
+    expect(names).toContain('v8/locked-setup.json');
   });
 
   it('replays every recorded history without non-determinism', async () => {
