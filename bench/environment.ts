@@ -1,24 +1,26 @@
 /**
  * What a benchmark run needs, all throwaway: a Temporal dev server (the installed CLI), a
- * Kubernetes API test server, and a Styrmin worker for the generated drivers.
+ * Kubernetes API test server, a Styrmin worker for the generated drivers, and a bare worker for
+ * the floor workflows Styrmin is compared with (bench/floor-workflows.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
 import { startKubeSim, type KubeSim } from '../kubesim/index.js';
 import { createStyrminWorker } from '../runtime/styrmin-worker.js';
 import type { LoadedDriver } from '../driver-spec/load.js';
 import { searchAttributeKeys } from '../contract/search-attributes.js';
 import { temporalCli } from '../runtime/temporal-cli.js';
 
-/** The Temporal CLI that scripts/install-tools.sh installs. */
-
 /** A running benchmark environment; `close` stops everything it started. */
 export interface BenchEnvironment {
   temporal: TestWorkflowEnvironment;
   sim: KubeSim;
   taskQueue: string;
-  /** Runs `fn` while the worker serves the task queue. */
+  /** Task queue of the floor workflows' worker. */
+  floorTaskQueue: string;
+  /** Runs `fn` while both workers serve their task queues. */
   withWorker<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -29,8 +31,15 @@ export async function startBenchEnvironment(drivers: LoadedDriver[]): Promise<Be
   });
   const sim = await startKubeSim();
   const taskQueue = `styrmin-bench-${randomUUID().slice(0, 8)}`;
+  const floorTaskQueue = `floor-${randomUUID().slice(0, 8)}`;
   let worker: Worker;
+  let floorWorker: Worker;
   try {
+    floorWorker = await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: floorTaskQueue,
+      workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)),
+    });
     worker = await createStyrminWorker({
       connection: temporal.nativeConnection,
       client: temporal.client,
@@ -46,7 +55,8 @@ export async function startBenchEnvironment(drivers: LoadedDriver[]): Promise<Be
     temporal,
     sim,
     taskQueue,
-    withWorker: (fn) => worker.runUntil(fn()),
+    floorTaskQueue,
+    withWorker: (fn) => worker.runUntil(floorWorker.runUntil(fn())),
     async close() {
       await temporal.teardown();
       await sim.close();

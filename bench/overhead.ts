@@ -9,9 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { RunResult } from '../contract/progress.js';
 import { loadDrivers } from '../driver-spec/load.js';
 import { startBenchEnvironment } from './environment.js';
@@ -69,43 +68,35 @@ async function main(): Promise<void> {
   const repeat = values.smoke ? 2 : positiveInt(values.repeat, '--repeat');
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await startBenchEnvironment(await loadDrivers([await writeNoopDriver()]));
-  const floorQueue = `floor-${randomUUID().slice(0, 8)}`;
-  const floorWorker = await Worker.create({
-    connection: env.temporal.nativeConnection,
-    taskQueue: floorQueue,
-    workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)),
-  });
   const styrmin: number[] = [];
   const floor: number[] = [];
   const { client } = env.temporal;
   try {
-    await env.withWorker(() =>
-      floorWorker.runUntil(async () => {
-        // One of each first, unmeasured: bundles loaded, caches warm.
-        for (let i = 0; i <= repeat; i++) {
-          const id = `overhead-${i}-${randomUUID().slice(0, 8)}`;
-          let started = performance.now();
-          const result: RunResult = await client.workflow.execute('setup', {
-            taskQueue: env.taskQueue,
-            workflowId: `${id}/setup`,
-            args: [{ deploymentId: id, driver: driverName, namespace: id }],
-          });
-          const styrminMs = performance.now() - started;
-          if (result.progress.status !== 'succeeded') throw new Error(`setup ${id} did not succeed`);
-          started = performance.now();
-          await client.workflow.execute('floorRun', {
-            taskQueue: floorQueue,
-            workflowId: `${id}/floor`,
-            args: [modes.length, width],
-          });
-          const floorMs = performance.now() - started;
-          if (i === 0) continue;
-          styrmin.push(styrminMs);
-          floor.push(floorMs);
-          console.error(`run ${i}/${repeat}: styrmin ${Math.round(styrminMs)} ms, floor ${Math.round(floorMs)} ms`);
-        }
-      }),
-    );
+    await env.withWorker(async () => {
+      // One of each first, unmeasured: bundles loaded, caches warm.
+      for (let i = 0; i <= repeat; i++) {
+        const id = `overhead-${i}-${randomUUID().slice(0, 8)}`;
+        let started = performance.now();
+        const result: RunResult = await client.workflow.execute('setup', {
+          taskQueue: env.taskQueue,
+          workflowId: `${id}/setup`,
+          args: [{ deploymentId: id, driver: driverName, namespace: id }],
+        });
+        const styrminMs = performance.now() - started;
+        if (result.progress.status !== 'succeeded') throw new Error(`setup ${id} did not succeed`);
+        started = performance.now();
+        await client.workflow.execute('floorRun', {
+          taskQueue: env.floorTaskQueue,
+          workflowId: `${id}/floor`,
+          args: [modes.length, width],
+        });
+        const floorMs = performance.now() - started;
+        if (i === 0) continue;
+        styrmin.push(styrminMs);
+        floor.push(floorMs);
+        console.error(`run ${i}/${repeat}: styrmin ${Math.round(styrminMs)} ms, floor ${Math.round(floorMs)} ms`);
+      }
+    });
   } finally {
     await env.close();
   }
