@@ -12,7 +12,7 @@ import { loadDrivers } from '../driver-spec/load.js';
 import { writeBenchDrivers } from './driver.js';
 import { startBenchEnvironment, type BenchEnvironment } from './environment.js';
 import { timeSetup } from './measure.js';
-import { markdownTable, summarize } from './stats.js';
+import { markdownTable, positiveInt, summarize } from './stats.js';
 
 /** The issue's target: a mode of this many actions at most `targetRatio` times a mode of one. */
 const targetWidth = 128;
@@ -22,12 +22,6 @@ interface BenchOptions {
   actionCounts: number[];
   waitMs: number;
   repeat: number;
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive whole numbers, got "${text}"`);
-  return n;
 }
 
 function readOptions(): BenchOptions {

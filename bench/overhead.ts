@@ -14,7 +14,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { RunResult } from '../contract/progress.js';
 import { loadDrivers } from '../driver-spec/load.js';
 import { startBenchEnvironment } from './environment.js';
-import { markdownTable, percentile } from './stats.js';
+import { markdownTable, percentile, positiveInt } from './stats.js';
 
 const modes = ['pre', 'core', 'post'] as const;
 const width = 4;
@@ -53,12 +53,6 @@ async function writeNoopDriver(): Promise<string> {
     "export async function noop(): Promise<string> {\n  return 'done';\n}\n",
   );
   return dir;
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a positive whole number, got "${text}"`);
-  return n;
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,11 @@
-/** Small statistics and table formatting for the benchmark's report. */
+/** Small statistics, table formatting and argument checks for the benchmarks. */
+
+/** A command-line number that must be a positive whole number; `flag` names it in the error. */
+export function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive whole numbers, got "${text}"`);
+  return n;
+}
 
 /** Median, minimum and maximum of a non-empty list of samples. */
 export interface Summary {

@@ -188,7 +188,7 @@ export function createRunActivities(deps: RunDeps): RunActivities {
   };
 }
 
-/** How long a run waits for the lock of a closed holder to end with it (it takes a workflow task). */
+/** How long a run waits for the lock of a closed holder to end with it (Temporal terminates it then). */
 const lockClosingWaitMs = 10_000;
 
 /** The holder named by a running lock's memo; undefined when the lock is not running. */
