@@ -1,7 +1,11 @@
 /**
  * The Styrmin worker: loads the drivers (refusing to start when a spec is invalid), bundles their
- * actions with the lifecycle workflows, registers the primitives and serves the task queue until
- * SIGINT or SIGTERM, when it finishes the tasks in hand and stops.
+ * actions with the lifecycle workflows (or takes the bundle built for the same files from the
+ * bundle cache), registers the primitives and serves the task queue until SIGINT or SIGTERM, when
+ * it finishes the tasks in hand and stops.
+ *
+ * `--prepare` only loads the drivers and puts their bundle in the cache, without connecting: the
+ * build step runs it, so that a worker starts without building one.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -9,8 +13,9 @@ import { configFromEnv, connectionOptions, type StyrminConfig } from './runtime/
 import { lazyKubeConfig } from './runtime/kube-config.js';
 import { codecFromEnv, dataConverterOf, type AesGcmPayloadCodec } from './runtime/payload-codec.js';
 import { createStyrminWorker } from './runtime/styrmin-worker.js';
+import { cachedLifecycleBundle, defaultBundleCacheDir } from './runtime/bundle.js';
 import { DriverSpecError, formatProblem } from './driver-spec/problems.js';
-import { loadDrivers } from './driver-spec/load.js';
+import { loadDrivers, type LoadedDriver } from './driver-spec/load.js';
 
 /** Thrown for a setting the operator has to fix: printed as one line, without a stack. */
 class ConfigurationError extends Error {}
@@ -23,16 +28,31 @@ function readConfig(): { config: StyrminConfig; codec: AesGcmPayloadCodec | unde
   }
 }
 
+function readMode(args: string[]): 'serve' | 'prepare' {
+  if (args.length === 0) return 'serve';
+  if (args.length === 1 && args[0] === '--prepare') return 'prepare';
+  throw new ConfigurationError(
+    `unknown arguments "${args.join(' ')}": the worker takes its settings from the environment (see the README), and only --prepare`,
+  );
+}
+
 async function run(): Promise<void> {
+  const mode = readMode(process.argv.slice(2));
   const { config, codec } = readConfig();
+  const drivers = await loadDrivers(config.driverDirs);
+  for (const warning of drivers.flatMap((driver) => driver.warnings))
+    console.warn(`warning: ${formatProblem(warning)}`);
+  const { bundle, source, file } = await cachedLifecycleBundle(drivers, config.bundleCacheDir ?? defaultBundleCacheDir);
+  const bundleNote = `workflow bundle ${source === 'cache' ? 'from' : 'built into'} ${file}`;
+  if (mode === 'prepare') {
+    console.log(`styrmin worker: ${bundleNote}; drivers: ${served(drivers)}`);
+    return;
+  }
   if (!codec)
     console.warn(
       'warning: no payload encryption key (STYRMIN_CODEC_KEYS or STYRMIN_CODEC_KEY_FILE): run inputs and results, secret parameter values given in an input included, are stored in Temporal in clear',
     );
   const dataConverter = dataConverterOf(codec);
-  const drivers = await loadDrivers(config.driverDirs);
-  for (const warning of drivers.flatMap((driver) => driver.warnings))
-    console.warn(`warning: ${formatProblem(warning)}`);
   const options = connectionOptions(config);
   const nativeConnection = await NativeConnection.connect(options);
   const connection = await Connection.connect(options);
@@ -44,20 +64,24 @@ async function run(): Promise<void> {
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       drivers,
+      workflowBundle: bundle,
       kubeConfig: lazyKubeConfig(),
       defaults: { chartLocations: config.chartLocations },
       helmConcurrency: config.helmConcurrency,
     });
-    const served = drivers.map((d) => `${d.name}@${d.version}`).join(', ');
     const encryption = codec ? `payloads encrypted with key ${codec.activeKeyId}` : 'payloads in clear';
     console.log(
-      `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}, ${config.helmConcurrency} Helm release steps at once, ${encryption}); drivers: ${served}`,
+      `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}, ${config.helmConcurrency} Helm release steps at once, ${encryption}, ${bundleNote}); drivers: ${served(drivers)}`,
     );
     await worker.run();
   } finally {
     await nativeConnection.close();
     await connection.close();
   }
+}
+
+function served(drivers: LoadedDriver[]): string {
+  return drivers.map((d) => `${d.name}@${d.version}`).join(', ');
 }
 
 run().catch((err: unknown) => {

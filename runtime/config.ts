@@ -34,6 +34,8 @@ export interface StyrminConfig extends TemporalConnectionConfig {
   chartLocations: Record<string, string>;
   /** Helm release steps the worker runs at once; the others wait, saying so. @default 4 (STYRMIN_HELM_CONCURRENCY) */
   helmConcurrency: number;
+  /** Folder of the workflow bundles built for the drivers (STYRMIN_BUNDLE_CACHE). @default .styrmin/bundles in the Styrmin folder */
+  bundleCacheDir?: string;
 }
 
 /** The worker's whole configuration; throws a message saying what to fix when a setting is wrong. */
@@ -44,6 +46,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StyrminConf
     driverDirs: (env.STYRMIN_DRIVERS || 'drivers').split(',').map((dir) => path.resolve(dir.trim())),
     chartLocations: chartLocationsFromEnv(env.STYRMIN_CHART_LOCATIONS),
     helmConcurrency: positiveInteger('STYRMIN_HELM_CONCURRENCY', env.STYRMIN_HELM_CONCURRENCY, defaultHelmConcurrency),
+    bundleCacheDir: env.STYRMIN_BUNDLE_CACHE ? path.resolve(env.STYRMIN_BUNDLE_CACHE) : undefined,
   };
 }
 

@@ -1,7 +1,7 @@
 /** Building the Styrmin worker: drivers, workflow bundle, activities, one task queue. */
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { LoadedDriver } from '../driver-spec/load.js';
 import { bundleLifecycleWorkflows } from './bundle.js';
@@ -13,8 +13,8 @@ export interface StyrminWorkerOptions extends Omit<ActivityDeps, 'drivers' | 'cl
   namespace?: string;
   taskQueue: string;
   drivers: LoadedDriver[];
-  /** A bundle built earlier for the same drivers (tests build it once per file). */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** A bundle built earlier for the same drivers (the worker's cache; tests build one per file). */
+  workflowBundle?: WorkflowBundle;
   /** How payloads are encoded: with the payload codec when a key is configured (runtime/payload-codec.ts). */
   dataConverter?: DataConverter;
 }
