@@ -25,10 +25,15 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-export async function startBenchEnvironment(drivers: LoadedDriver[]): Promise<BenchEnvironment> {
-  const temporal = await TestWorkflowEnvironment.createLocal({
+/** A throwaway in-memory Temporal dev server (the installed CLI) with Styrmin's search attributes. */
+export function startDevServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalCli() }, searchAttributes: searchAttributeKeys },
   });
+}
+
+export async function startBenchEnvironment(drivers: LoadedDriver[]): Promise<BenchEnvironment> {
+  const temporal = await startDevServer();
   const sim = await startKubeSim();
   const taskQueue = `styrmin-bench-${randomUUID().slice(0, 8)}`;
   const floorTaskQueue = `floor-${randomUUID().slice(0, 8)}`;

@@ -2,46 +2,25 @@
  * Fan-out benchmark: how a mode's time grows with its width. For each N, a Styrmin setup whose pre
  * mode has N actions that each wait T on a durable timer, and a bare Temporal workflow that starts
  * N children that each wait T (the floor), interleaved on one dev server. Reports each mode's time
- * as a ratio of its 1-wide time, and whether the target (128 actions ≤ 1.3× one) is met.
- * Usage: npx tsx bench/fanout.ts [--actions 1,8,32,128,256] [--wait-ms 1000] [--repeat 3] [--smoke]
+ * as a ratio of its 1-wide time, against the target (128 actions ≤ 1.3× one).
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadDrivers } from '../driver-spec/load.js';
 import { writeBenchDrivers } from './driver.js';
 import { startBenchEnvironment, type BenchEnvironment } from './environment.js';
 import { timeSetup } from './measure.js';
-import { markdownTable, positiveInt, summarize } from './stats.js';
+import { ms, type BenchPart } from './report.js';
+import { markdownTable, summarize } from './stats.js';
 
-/** The issue's target: a mode of this many actions at most `targetRatio` times a mode of one. */
+/** The target: a mode of this many actions at most `targetRatio` times a mode of one. */
 const targetWidth = 128;
 const targetRatio = 1.3;
 
-interface BenchOptions {
-  actionCounts: number[];
+export interface FanOutOptions {
+  /** Widths to measure; 1 is always added, since ratios are against it. */
+  widths: number[];
   waitMs: number;
   repeat: number;
-}
-
-function readOptions(): BenchOptions {
-  const { values } = parseArgs({
-    options: {
-      actions: { type: 'string', default: '1,8,32,128,256' },
-      'wait-ms': { type: 'string', default: '1000' },
-      repeat: { type: 'string', default: '3' },
-      smoke: { type: 'boolean', default: false },
-    },
-  });
-  if (values.smoke) return { actionCounts: [1, 8], waitMs: 1000, repeat: 1 };
-  const counts = values.actions.split(',').map((n) => positiveInt(n.trim(), '--actions'));
-  // Ratios are against one action, so one action is always measured.
-  const actionCounts = [...new Set([1, ...counts])].sort((a, b) => a - b);
-  return {
-    actionCounts,
-    waitMs: positiveInt(values['wait-ms'], '--wait-ms'),
-    repeat: positiveInt(values.repeat, '--repeat'),
-  };
 }
 
 /** The floor's mode of `width` waiting children, in workflow time. */
@@ -60,9 +39,9 @@ interface Row {
   wall: number;
 }
 
-async function main(): Promise<void> {
-  const { actionCounts, waitMs, repeat } = readOptions();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+export async function benchFanOut(options: FanOutOptions): Promise<BenchPart> {
+  const { waitMs, repeat } = options;
+  const actionCounts = [...new Set([1, ...options.widths])].sort((a, b) => a - b);
   const drivers = await loadDrivers([await writeBenchDrivers(actionCounts, waitMs)]);
   const env = await startBenchEnvironment(drivers);
   const rows: Row[] = [];
@@ -93,31 +72,33 @@ async function main(): Promise<void> {
     await env.close();
   }
   const one = rows[0]!;
-  console.log(`\none mode of N actions that each wait ${waitMs} ms; median of ${repeat} runs, milliseconds\n`);
-  console.log(
-    markdownTable(
-      ['N actions', 'Styrmin mode', '× 1 action', 'floor mode', 'floor × 1', 'Styrmin / floor', 'Styrmin run (wall)'],
-      rows.map((r) => [
-        String(r.actions),
-        String(Math.round(r.styrmin)),
-        (r.styrmin / one.styrmin).toFixed(2),
-        String(Math.round(r.floor)),
-        (r.floor / one.floor).toFixed(2),
-        (r.styrmin / r.floor).toFixed(2),
-        String(Math.round(r.wall)),
-      ]),
-    ),
-  );
-  const target = rows.find((r) => r.actions === targetWidth);
-  if (target) {
-    const ratio = target.styrmin / one.styrmin;
-    console.log(
-      `\ntarget: ${targetWidth} actions ≤ ${targetRatio}× one action: ${ratio <= targetRatio ? 'met' : 'not met'} (${ratio.toFixed(2)}×; the floor: ${(target.floor / one.floor).toFixed(2)}×)`,
-    );
-  }
+  const target = rows.find((r) => r.actions === targetWidth) ?? rows.at(-1)!;
+  const ratio = target.styrmin / one.styrmin;
+  return {
+    title: 'Fan-out',
+    details: [
+      `One mode of N actions that each wait ${waitMs} ms on a durable timer, and a bare workflow of N children that each wait as long; mode time (workflow time), median of ${repeat} interleaved runs:`,
+      '',
+      markdownTable(
+        ['N actions', 'Styrmin mode', '× 1 action', 'floor mode', 'floor × 1', 'Styrmin ÷ floor', 'Styrmin run (wall)'],
+        rows.map((r) => [
+          String(r.actions),
+          ms(r.styrmin),
+          `${(r.styrmin / one.styrmin).toFixed(2)}×`,
+          ms(r.floor),
+          `${(r.floor / one.floor).toFixed(2)}×`,
+          `${(r.styrmin / r.floor).toFixed(2)}×`,
+          ms(r.wall),
+        ]),
+      ),
+    ].join('\n'),
+    figures: [
+      {
+        name: `mode of ${target.actions} actions ÷ mode of 1 (floor: ${(target.floor / one.floor).toFixed(2)}×)`,
+        measured: `${ratio.toFixed(2)}×`,
+        target: `≤ ${targetRatio}×`,
+        met: ratio <= targetRatio,
+      },
+    ],
+  };
 }
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});

@@ -2,24 +2,22 @@
  * Overhead against the floor: the same shape twice on one dev server, interleaved so both meet the
  * same machine load — a Styrmin `setup` of a driver with 3 modes × 4 no-op actions, and a bare
  * Temporal workflow that starts 3 waves of 4 no-op child workflows. Prints median and p95 of each,
- * their ratio, and whether the target (Styrmin ≤ 1.3× the floor) is met.
- * Usage: npx tsx bench/overhead.ts [--repeat 20] [--smoke]
+ * their ratio, against the target (Styrmin ≤ 1.3× the floor).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { RunResult } from '../contract/progress.js';
 import { loadDrivers } from '../driver-spec/load.js';
 import { startBenchEnvironment } from './environment.js';
-import { markdownTable, percentile, positiveInt } from './stats.js';
+import { ms, type BenchPart } from './report.js';
+import { markdownTable, percentile } from './stats.js';
 
 const modes = ['pre', 'core', 'post'] as const;
 const width = 4;
 const driverName = 'overhead-bench';
-/** Styrmin's run at most this many times the floor's (issue target). */
+/** The target: Styrmin's run at most this many times the floor's. */
 const targetRatio = 1.3;
 
 /** A driver whose setup has 4 no-op actions in each of pre, core and post, and no chart. */
@@ -55,12 +53,7 @@ async function writeNoopDriver(): Promise<string> {
   return dir;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { repeat: { type: 'string', default: '20' }, smoke: { type: 'boolean', default: false } },
-  });
-  const repeat = values.smoke ? 2 : positiveInt(values.repeat, '--repeat');
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+export async function benchOverhead(repeat: number): Promise<BenchPart> {
   const env = await startBenchEnvironment(await loadDrivers([await writeNoopDriver()]));
   const styrmin: number[] = [];
   const floor: number[] = [];
@@ -94,30 +87,30 @@ async function main(): Promise<void> {
   } finally {
     await env.close();
   }
-  const row = (name: string, samples: number[]) => [
-    name,
-    String(Math.round(percentile(samples, 50))),
-    String(Math.round(percentile(samples, 95))),
-  ];
+  const row = (name: string, samples: number[]) => [name, ms(percentile(samples, 50)), ms(percentile(samples, 95))];
   const ratio = percentile(styrmin, 50) / percentile(floor, 50);
   const ratio95 = percentile(styrmin, 95) / percentile(floor, 95);
-  console.log(`\n3 modes × ${width} no-op actions, ${repeat} interleaved runs each; wall time in milliseconds\n`);
-  console.log(
-    markdownTable(
-      ['run', 'median', 'p95'],
-      [
-        row('Styrmin setup', styrmin),
-        row('bare Temporal floor', floor),
-        ['ratio', ratio.toFixed(2), ratio95.toFixed(2)],
-      ],
-    ),
-  );
-  console.log(
-    `\ntarget: Styrmin median ≤ ${targetRatio}× the floor: ${ratio <= targetRatio ? 'met' : `not met (${ratio.toFixed(2)}×)`}`,
-  );
+  return {
+    title: 'Overhead against the floor',
+    details: [
+      `A setup of 3 modes × ${width} no-op actions, and a bare workflow of 3 waves of ${width} no-op children; ${repeat} interleaved runs of each, wall time from the start request to the result:`,
+      '',
+      markdownTable(
+        ['run', 'median', 'p95'],
+        [
+          row('Styrmin setup', styrmin),
+          row('bare Temporal floor', floor),
+          ['ratio', `${ratio.toFixed(2)}×`, `${ratio95.toFixed(2)}×`],
+        ],
+      ),
+    ].join('\n'),
+    figures: [
+      {
+        name: 'Styrmin setup ÷ bare floor (median)',
+        measured: `${ratio.toFixed(2)}×`,
+        target: `≤ ${targetRatio}×`,
+        met: ratio <= targetRatio,
+      },
+    ],
+  };
 }
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
