@@ -11,6 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { kubeCall } from '../kubernetes/api-errors.js';
 import { stopWorkload } from '../kubernetes/scale.js';
 import { retryTransient, waitUntil } from '../kubernetes/wait.js';
+import { watchCollections, watchedPods } from '../kubernetes/watch-wake.js';
 import {
   isLivePod,
   replicasBeforeStopAnnotation,
@@ -174,6 +175,8 @@ export async function stopAgainAfterRollback(
   await waitUntil({
     what: `the pods a rollback of release "${release}" (namespace "${namespace}") started to stop again`,
     timeoutSeconds: opts.timeoutSeconds,
+    // Every pod of the namespace: the workloads' own selectors may use set-based expressions.
+    changes: watchCollections(clients.kc, [watchedPods(namespace)]),
     check: async () => {
       const left = await livePodsOf(clients, namespace, started);
       return { done: left.length === 0, message: left.join(', ') };

@@ -4,8 +4,15 @@
  */
 import type { ComponentStatus, ComponentsInput, WaitForComponentsInput } from '../../contract/kubernetes.js';
 import { describeNotReady, describeNotStopped, isWorkloadReady, readComponentStatus } from './workload-state.js';
-import { retryTransient, waitUntil, type WaitProgress } from './wait.js';
-import type { KubeClients } from './workloads.js';
+import { retryTransient, waitUntil, type WaitOptions, type WaitProgress } from './wait.js';
+import {
+  watchCollections,
+  watchedDeployments,
+  watchedPods,
+  watchedStatefulSets,
+  type WatchedCollection,
+} from './watch-wake.js';
+import { selectorString, type KubeClients } from './workloads.js';
 
 /** How long waits last when the input names no timeout. */
 const defaultWaitSeconds = 300;
@@ -41,11 +48,30 @@ function componentsCheck(
   };
 }
 
-/** Waits until the components reach `state`; heartbeats progress; WaitTimedOut lists what was still pending. */
+/**
+ * What can change the answer of {@link componentsCheck}: each component's pods and, for `ready`,
+ * its Deployments and StatefulSets (their ready counts change after the pods do). `stopped` is
+ * about pods alone. CronJobs never hold a wait up.
+ */
+function componentCollections(input: ComponentsInput, state: 'ready' | 'stopped'): WatchedCollection[] {
+  return input.components.flatMap((c) => {
+    const selector = selectorString(c.selector ?? {});
+    const pods = watchedPods(input.namespace, selector);
+    if (state === 'stopped') return [pods];
+    return [pods, watchedDeployments(input.namespace, selector), watchedStatefulSets(input.namespace, selector)];
+  });
+}
+
+/**
+ * Waits until the components reach `state`, looking again whenever a watched pod or workload
+ * changes; heartbeats progress; WaitTimedOut lists what was still pending. `polling` overrides
+ * the poll intervals (tests make them long, to show the watch alone ends a wait in time).
+ */
 export async function waitForState(
   clients: KubeClients,
   input: ComponentsInput,
   state: 'ready' | 'stopped',
+  polling: Pick<WaitOptions, 'intervalMs' | 'watchedIntervalMs'> = {},
 ): Promise<void> {
   await waitUntil({
     what:
@@ -53,6 +79,8 @@ export async function waitForState(
       `(namespace "${input.namespace}") to ${state === 'ready' ? 'be ready' : 'stop'}`,
     timeoutSeconds: input.timeoutSeconds ?? defaultWaitSeconds,
     check: componentsCheck(clients, input, state),
+    changes: watchCollections(clients.kc, componentCollections(input, state)),
+    ...polling,
   });
 }
 
