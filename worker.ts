@@ -15,7 +15,8 @@ import { codecFromEnv, dataConverterOf, type AesGcmPayloadCodec } from './runtim
 import { createStyrminWorker } from './runtime/styrmin-worker.js';
 import { cachedLifecycleBundle, defaultBundleCacheDir } from './runtime/bundle.js';
 import { DriverSpecError, formatProblem } from './driver-spec/problems.js';
-import { loadDrivers, type LoadedDriver } from './driver-spec/load.js';
+import type { LoadedDriver } from './driver-spec/load.js';
+import { loadDriversInThread } from './runtime/driver-loading.js';
 
 /** Thrown for a setting the operator has to fix: printed as one line, without a stack. */
 class ConfigurationError extends Error {}
@@ -39,7 +40,7 @@ function readMode(args: string[]): 'serve' | 'prepare' {
 async function run(): Promise<void> {
   const mode = readMode(process.argv.slice(2));
   const { config, codec } = readConfig();
-  const drivers = await loadDrivers(config.driverDirs);
+  const drivers = await loadDriversInThread(config.driverDirs);
   for (const warning of drivers.flatMap((driver) => driver.warnings))
     console.warn(`warning: ${formatProblem(warning)}`);
   const { bundle, source, file } = await cachedLifecycleBundle(drivers, config.bundleCacheDir ?? defaultBundleCacheDir);

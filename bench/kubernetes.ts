@@ -5,8 +5,9 @@
  * with a Deployment of 2 replicas.
  *
  * - Alone: upgrades of one deployment at a time, for the baseline latency and the waits.
- * - Together: upgrades of `runs` other deployments started at once; wall time, runs per minute,
- *   latency percentiles, the slowest run against the median run alone, and the worker's peak RSS.
+ * - Batches: upgrades of other deployments started at once, a batch of each size in turn; wall
+ *   time, runs per minute, latency percentiles, the slowest run against the median run alone, and
+ *   the CPU time the worker and the dev server spent; the worker's peak RSS after the last batch.
  * - Waits: from the moment a stopped component's last pod is gone (or a started one's last pod is
  *   Ready), as a watch of the bench itself sees it, to the completion of the stopComponents (or
  *   startComponents) activity in the action's history.
@@ -21,6 +22,7 @@ import { Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { SetupInput, UpgradeInput } from '../contract/lifecycle.js';
+import { lockWorkflowId } from '../contract/lock.js';
 import type { RunResult } from '../contract/progress.js';
 import { startKubeSim, type KubeSim } from '../kubesim/index.js';
 import { startDevServer } from './environment.js';
@@ -36,8 +38,8 @@ const slowestTargetRatio = 3;
 const waitTargetMs = 250;
 
 export interface KubernetesBenchOptions {
-  /** Upgrades started together. */
-  runs: number;
+  /** Sizes of the batches of upgrades started together, smallest first; the targets are for the last. */
+  batches: number[];
   /** Upgrades run one at a time first. */
   alone: number;
 }
@@ -158,11 +160,6 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks of 10 ms
 }
 
-function ownCpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
 /** The dev server's process, found by the port it listens on. */
 function devServerPid(address: string): number {
   const port = address.split(':').at(-1);
@@ -177,6 +174,27 @@ function devServerPid(address: string): number {
 function eventTime(event: temporal.api.history.v1.IHistoryEvent): number {
   const t = event.eventTime!;
   return Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+/**
+ * Where a run waited longest: the longest gap between two events of its history or its actions'
+ * (not its lock's, which only waits for the run to end).
+ */
+async function longestPause(client: Client, deploymentId: string): Promise<string> {
+  let longest = { ms: 0, where: 'no events' };
+  const visit = async (id: string): Promise<void> => {
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    for (let i = 1; i < events.length; i++) {
+      const gap = eventTime(events[i]!) - eventTime(events[i - 1]!);
+      if (gap > longest.ms) longest = { ms: gap, where: `${id} before event ${i + 1} (type ${events[i]!.eventType})` };
+    }
+    for (const e of events) {
+      const child = e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId;
+      if (child && child !== lockWorkflowId(deploymentId)) await visit(child);
+    }
+  };
+  await visit(`${deploymentId}/upgrade`);
+  return `longest pause ${ms(longest.ms)} in ${longest.where}`;
 }
 
 /** When the action `action` of an upgrade completed its activity `activity`, from the action's history. */
@@ -196,11 +214,21 @@ async function activityCompletedAt(client: Client, upgradeId: string, action: st
 }
 
 interface UpgradeSample {
+  deploymentId: string;
   latencyMs: number;
   /** Last pod gone to stopComponents done. */
   stopWaitMs: number;
   /** Last pod Ready to startComponents done. */
   startWaitMs: number;
+}
+
+/** One batch of upgrades started together. */
+interface Batch {
+  samples: UpgradeSample[];
+  wallMs: number;
+  /** CPU seconds spent while it ran. */
+  workerCpu: number;
+  serverCpu: number;
 }
 
 export async function benchKubernetes(options: KubernetesBenchOptions): Promise<BenchPart[]> {
@@ -223,8 +251,9 @@ export async function benchKubernetes(options: KubernetesBenchOptions): Promise<
     const activeWorker = worker;
     const deployments = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
     const alone = deployments('alone', options.alone + 1); // the first is a warm-up
-    const together = deployments('together', options.runs);
-    await sim.apply([...alone, ...together].flatMap(applicationObjects));
+    const batches = options.batches.map((size) => deployments(`batch${size}`, size));
+    const ids = [...alone, ...batches.flat()];
+    await sim.apply(ids.flatMap(applicationObjects));
 
     const setup = async (deploymentId: string) => {
       const input: SetupInput = { deploymentId, driver: driverName, namespace: deploymentId };
@@ -235,8 +264,8 @@ export async function benchKubernetes(options: KubernetesBenchOptions): Promise<
       });
       if (result.progress.status !== 'succeeded') throw new Error(`setup of ${deploymentId} did not succeed`);
     };
-    const ids = [...alone, ...together];
-    for (let i = 0; i < ids.length; i += 20) await Promise.all(ids.slice(i, i + 20).map(setup));
+    for (let i = 0; i < ids.length; i += 20)
+      await activeWorker.whileRunning(Promise.all(ids.slice(i, i + 20).map(setup)));
     console.error(`${ids.length} deployments set up`);
 
     const upgrade = async (deploymentId: string): Promise<UpgradeSample> => {
@@ -254,12 +283,12 @@ export async function benchKubernetes(options: KubernetesBenchOptions): Promise<
       const allReady = clock.allReadyAt.get(deploymentId);
       if (lastGone === undefined || allReady === undefined)
         throw new Error(`the pod watch saw no stop or start in namespace ${deploymentId}`);
-      return { latencyMs, stopWaitMs: stopped - lastGone, startWaitMs: startedAt - allReady };
+      return { deploymentId, latencyMs, stopWaitMs: stopped - lastGone, startWaitMs: startedAt - allReady };
     };
 
     const aloneSamples: UpgradeSample[] = [];
     for (const [i, id] of alone.entries()) {
-      const sample = await upgrade(id);
+      const sample = await activeWorker.whileRunning(upgrade(id));
       if (i === 0) continue;
       aloneSamples.push(sample);
       console.error(
@@ -268,22 +297,26 @@ export async function benchKubernetes(options: KubernetesBenchOptions): Promise<
     }
 
     const serverPid = devServerPid(temporal.address);
-    const cpuBefore = { worker: cpuSeconds(activeWorker.pid), server: cpuSeconds(serverPid), bench: ownCpuSeconds() };
-    const startedAll = performance.now();
-    const togetherSamples = await Promise.all(together.map(upgrade));
-    const wallMs = performance.now() - startedAll;
-    const cpu = {
-      worker: cpuSeconds(activeWorker.pid) - cpuBefore.worker,
-      server: cpuSeconds(serverPid) - cpuBefore.server,
-      bench: ownCpuSeconds() - cpuBefore.bench,
-    };
-    console.error(`CPU seconds while together: ${JSON.stringify(cpu)}`);
+    const measured: Batch[] = [];
+    for (const batch of batches) {
+      const workerBefore = cpuSeconds(activeWorker.pid);
+      const serverBefore = cpuSeconds(serverPid);
+      const started = performance.now();
+      const samples = await activeWorker.whileRunning(Promise.all(batch.map(upgrade)));
+      const wallMs = performance.now() - started;
+      measured.push({
+        samples,
+        wallMs,
+        workerCpu: cpuSeconds(activeWorker.pid) - workerBefore,
+        serverCpu: cpuSeconds(serverPid) - serverBefore,
+      });
+      const slowest = samples.reduce((a, b) => (b.latencyMs > a.latencyMs ? b : a));
+      console.error(
+        `${batch.length} at once: ${ms(wallMs)}; slowest ${slowest.deploymentId} (${ms(slowest.latencyMs)}): ${await longestPause(client, slowest.deploymentId)}`,
+      );
+    }
     const peakRss = activeWorker.peakRssMiB();
-    console.error(`${options.runs} together: ${ms(wallMs)}, worker peak RSS ${peakRss.toFixed(0)} MiB`);
-    return [
-      manyRunsPart(options, aloneSamples, togetherSamples, wallMs, peakRss),
-      waitsPart(aloneSamples, togetherSamples),
-    ];
+    return [manyRunsPart(options, aloneSamples, measured, peakRss), waitsPart(aloneSamples, measured.at(-1)!)];
   } finally {
     clock.stop();
     await worker?.stop();
@@ -295,58 +328,72 @@ export async function benchKubernetes(options: KubernetesBenchOptions): Promise<
 function manyRunsPart(
   options: KubernetesBenchOptions,
   alone: UpgradeSample[],
-  together: UpgradeSample[],
-  wallMs: number,
+  batches: Batch[],
   peakRssMiB: number,
 ): BenchPart {
   const aloneMedian = percentile(
     alone.map((s) => s.latencyMs),
     50,
   );
-  const latencies = together.map((s) => s.latencyMs);
-  const slowest = Math.max(...latencies);
-  const slowestRatio = slowest / aloneMedian;
-  const runsPerMinute = options.runs / (wallMs / 60_000);
+  const slowestRatio = (batch: Batch) => Math.max(...batch.samples.map((s) => s.latencyMs)) / aloneMedian;
+  const rows = batches.map((batch) => {
+    const latencies = batch.samples.map((s) => s.latencyMs);
+    const size = batch.samples.length;
+    return [
+      String(size),
+      ms(batch.wallMs),
+      (size / (batch.wallMs / 60_000)).toFixed(0),
+      ms(percentile(latencies, 50)),
+      ms(percentile(latencies, 95)),
+      `${slowestRatio(batch).toFixed(2)}×`,
+      `${batch.workerCpu.toFixed(1)} s`,
+      `${batch.serverCpu.toFixed(1)} s`,
+    ];
+  });
+  const last = batches.at(-1)!;
+  const size = last.samples.length;
   return {
     title: 'Many runs at once',
     details: [
-      `${options.runs} upgrades of as many deployments started together on one worker process (pre: stop a Deployment of ${replicas} replicas; core: read its status; post: start it), after ${options.alone} upgrades run alone:`,
+      `Upgrades of as many deployments started together on one worker process (pre: stop a Deployment of ${replicas} replicas; core: read its status; post: start it). One upgrade alone takes ${ms(aloneMedian)} (median of ${options.alone}). The worker's peak RSS over the whole part: **${peakRssMiB.toFixed(0)} MiB**.`,
       '',
       markdownTable(
-        ['figure', 'value'],
         [
-          ['upgrade alone, median', ms(aloneMedian)],
-          ['wall time of all', ms(wallMs)],
-          ['runs per minute', runsPerMinute.toFixed(0)],
-          ['run latency p50', ms(percentile(latencies, 50))],
-          ['run latency p95', ms(percentile(latencies, 95))],
-          ['slowest run', `${ms(slowest)} (${slowestRatio.toFixed(2)}× alone)`],
-          ['worker peak RSS', `${peakRssMiB.toFixed(0)} MiB`],
+          'runs at once',
+          'wall time',
+          'runs/min',
+          'latency p50',
+          'latency p95',
+          'slowest ÷ alone',
+          'worker CPU',
+          'dev server CPU',
         ],
+        rows,
       ),
     ].join('\n'),
     figures: [
       {
-        name: `worker peak RSS, ${options.runs} runs at once`,
+        name: `worker peak RSS, ${size} runs at once`,
         measured: `${peakRssMiB.toFixed(0)} MiB`,
         target: `≤ ${peakRssTargetMiB} MiB`,
         met: peakRssMiB <= peakRssTargetMiB,
       },
       {
-        name: `slowest of ${options.runs} runs ÷ one run alone`,
-        measured: `${slowestRatio.toFixed(2)}×`,
+        name: `slowest of ${size} runs at once ÷ one run alone`,
+        measured: `${slowestRatio(last).toFixed(2)}×`,
         target: `≤ ${slowestTargetRatio}×`,
-        met: slowestRatio <= slowestTargetRatio,
+        met: slowestRatio(last) <= slowestTargetRatio,
       },
     ],
   };
 }
 
-function waitsPart(alone: UpgradeSample[], together: UpgradeSample[]): BenchPart {
+function waitsPart(alone: UpgradeSample[], batch: Batch): BenchPart {
   const row = (name: string, samples: number[]) => [name, ms(percentile(samples, 50)), ms(percentile(samples, 95))];
   const stopAlone = alone.map((s) => s.stopWaitMs);
   const startAlone = alone.map((s) => s.startWaitMs);
   const median = percentile([...stopAlone, ...startAlone], 50);
+  const size = batch.samples.length;
   return {
     title: 'Kubernetes waits',
     details: [
@@ -358,12 +405,12 @@ function waitsPart(alone: UpgradeSample[], together: UpgradeSample[]): BenchPart
           row('stop, alone', stopAlone),
           row('start, alone', startAlone),
           row(
-            `stop, ${together.length} runs at once`,
-            together.map((s) => s.stopWaitMs),
+            `stop, ${size} runs at once`,
+            batch.samples.map((s) => s.stopWaitMs),
           ),
           row(
-            `start, ${together.length} runs at once`,
-            together.map((s) => s.startWaitMs),
+            `start, ${size} runs at once`,
+            batch.samples.map((s) => s.startWaitMs),
           ),
         ],
       ),

@@ -26,7 +26,7 @@ const parts: Record<string, (smoke: boolean) => Promise<BenchPart[]>> = {
       smoke ? { widths: [8], waitMs: 1000, repeat: 1 } : { widths: [8, 32, 128, 256], waitMs: 1000, repeat: 3 },
     ),
   ],
-  kubernetes: (smoke) => benchKubernetes(smoke ? { runs: 5, alone: 2 } : { runs: 100, alone: 10 }),
+  kubernetes: (smoke) => benchKubernetes(smoke ? { batches: [5], alone: 2 } : { batches: [10, 100], alone: 10 }),
   'worker-start': async (smoke) => [await benchWorkerStart(smoke ? 1 : 5)],
 };
 

@@ -31,6 +31,8 @@ export interface WorkerProcess {
   peakRssMiB(): number;
   /** What the worker printed, for a failure message. */
   output(): string;
+  /** Runs `work`, failing as soon as the worker exits on its own (its runs would never end). */
+  whileRunning<T>(work: Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -59,8 +61,11 @@ export async function startWorkerProcess(client: Client, options: WorkerProcessO
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  let stopping = false;
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`the worker exited (code ${code}) before polling:\n${output}`))),
+    child.once('exit', (code, signal) => {
+      if (!stopping) reject(new Error(`the worker exited (${signal ?? `code ${code}`}):\n${output.slice(-4000)}`));
+    }),
   );
   exited.catch(() => undefined);
   try {
@@ -75,8 +80,10 @@ export async function startWorkerProcess(client: Client, options: WorkerProcessO
     startMs,
     peakRssMiB: () => peakRssMiB(child.pid!),
     output: () => output,
+    whileRunning: (work) => Promise.race([work, exited]),
     async stop() {
-      if (child.exitCode !== null) return;
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));
       stopGroup(child);
       await gone;

@@ -79,7 +79,11 @@ export async function checkDrivers(dirs: string[]): Promise<DriverCheckReport> {
  * throws one `DriverSpecError` listing every problem of every driver.
  */
 export async function loadDrivers(dirs: string[]): Promise<LoadedDriver[]> {
-  const { drivers, problems } = await checkDrivers(dirs);
+  return acceptedDrivers(await checkDrivers(dirs));
+}
+
+/** The drivers of a check that found no error; otherwise throws one `DriverSpecError` listing every problem. */
+export function acceptedDrivers({ drivers, problems }: DriverCheckReport): LoadedDriver[] {
   if (problems.some((problem) => problem.severity === 'error')) throw new DriverSpecError(problems);
   return drivers;
 }

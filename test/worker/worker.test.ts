@@ -4,6 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { connectClient, startSetup, waitForRun } from '../../client.js';
@@ -13,10 +16,10 @@ import { uniqueName } from '../support/temporal.js';
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const compiledWorker = `${repo}dist/worker.js`;
 
-function startWorker(env: Record<string, string>) {
+function startWorker(env: Record<string, string>, args: string[] = []) {
   if (!existsSync(compiledWorker))
     throw new Error(`${compiledWorker} is missing: run \`npm run build\` (scripts/test.sh and npm test do)`);
-  const child = spawn(process.execPath, [compiledWorker], { cwd: repo, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [compiledWorker, ...args], { cwd: repo, env: { ...process.env, ...env } });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -39,6 +42,31 @@ describe('dist/worker.js', () => {
     expect(await worker.exited).toBe(1);
     expect(worker.output()).toContain('invalid driver spec, not starting');
     expect(worker.output()).toMatch(/broken-app\/driver\.styrmin\.yml:12:\d+: spec\.actions\[0\]\.mode/);
+  });
+
+  it('with --prepare, builds the bundle into the cache once and exits without connecting', async () => {
+    const cache = await mkdtemp(path.join(tmpdir(), 'styrmin-bundle-cache-'));
+    // Nothing listens there: --prepare must not try.
+    const env = { STYRMIN_DRIVERS: `${repo}drivers`, STYRMIN_BUNDLE_CACHE: cache, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+    try {
+      const first = startWorker(env, ['--prepare']);
+      expect(await first.exited).toBe(0);
+      expect(first.output()).toMatch(
+        /^styrmin worker: workflow bundle built into .*workflows-[0-9a-f]+\.js; drivers: example-app@1, second-app@2\n$/,
+      );
+      const second = startWorker(env, ['--prepare']);
+      expect(await second.exited).toBe(0);
+      expect(second.output()).toContain('workflow bundle from');
+      expect(await readdir(cache)).toHaveLength(1);
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses arguments it does not know', async () => {
+    const worker = startWorker({ STYRMIN_DRIVERS: `${repo}drivers` }, ['--drivers', 'x']);
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toMatch(/^styrmin worker: not starting: unknown arguments "--drivers x"/);
   });
 
   it('refuses to start on a half-configured TLS, in one line saying what to set', async () => {
