@@ -6,9 +6,12 @@
  *
  * `--prepare` only loads the drivers and puts their bundle in the cache, without connecting: the
  * build step runs it, so that a worker starts without building one.
+ *
+ * With STYRMIN_HTTP_PORT, it serves /healthz, /readyz and /metrics there (runtime/worker-http.ts).
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import proto from '@temporalio/proto';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { configFromEnv, connectionOptions, type StyrminConfig } from './runtime/config.js';
 import { lazyKubeConfig } from './runtime/kube-config.js';
 import { codecFromEnv, dataConverterOf, type AesGcmPayloadCodec } from './runtime/payload-codec.js';
@@ -17,6 +20,7 @@ import { cachedLifecycleBundle, defaultBundleCacheDir } from './runtime/bundle.j
 import { DriverSpecError, formatProblem } from './driver-spec/problems.js';
 import type { LoadedDriver } from './driver-spec/load.js';
 import { loadDriversInThread } from './runtime/driver-loading.js';
+import { freeLoopbackPort, startWorkerHttp, type WorkerHttp } from './runtime/worker-http.js';
 
 /** Thrown for a setting the operator has to fix: printed as one line, without a stack. */
 class ConfigurationError extends Error {}
@@ -40,44 +44,84 @@ function readMode(args: string[]): 'serve' | 'prepare' {
 async function run(): Promise<void> {
   const mode = readMode(process.argv.slice(2));
   const { config, codec } = readConfig();
-  const drivers = await loadDriversInThread(config.driverDirs);
-  for (const warning of drivers.flatMap((driver) => driver.warnings))
-    console.warn(`warning: ${formatProblem(warning)}`);
-  const { bundle, source, file } = await cachedLifecycleBundle(drivers, config.bundleCacheDir ?? defaultBundleCacheDir);
-  const bundleNote = `workflow bundle ${source === 'cache' ? 'from' : 'built into'} ${file}`;
-  if (mode === 'prepare') {
-    console.log(`styrmin worker: ${bundleNote}; drivers: ${served(drivers)}`);
-    return;
-  }
-  if (!codec)
-    console.warn(
-      'warning: no payload encryption key (STYRMIN_CODEC_KEYS or STYRMIN_CODEC_KEY_FILE): run inputs and results, secret parameter values given in an input included, are stored in Temporal in clear',
-    );
-  const dataConverter = dataConverterOf(codec);
-  const options = connectionOptions(config);
-  const nativeConnection = await NativeConnection.connect(options);
-  const connection = await Connection.connect(options);
+  let readiness: () => Promise<string | undefined> = async () => 'starting';
+  // Up first, so that a liveness probe passes while the drivers load; ready only once polling.
+  const http = mode === 'serve' && config.httpPort ? await startHttp(config, () => readiness()) : undefined;
   try {
-    const worker = await createStyrminWorker({
-      connection: nativeConnection,
-      client: new Client({ connection, namespace: config.namespace, dataConverter }),
-      dataConverter,
-      namespace: config.namespace,
-      taskQueue: config.taskQueue,
+    const drivers = await loadDriversInThread(config.driverDirs);
+    for (const warning of drivers.flatMap((driver) => driver.warnings))
+      console.warn(`warning: ${formatProblem(warning)}`);
+    const { bundle, source, file } = await cachedLifecycleBundle(
       drivers,
-      workflowBundle: bundle,
-      kubeConfig: lazyKubeConfig(),
-      defaults: { chartLocations: config.chartLocations },
-      helmConcurrency: config.helmConcurrency,
-    });
-    const encryption = codec ? `payloads encrypted with key ${codec.activeKeyId}` : 'payloads in clear';
-    console.log(
-      `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}, ${config.helmConcurrency} Helm release steps at once, ${encryption}, ${bundleNote}); drivers: ${served(drivers)}`,
+      config.bundleCacheDir ?? defaultBundleCacheDir,
     );
-    await worker.run();
+    const bundleNote = `workflow bundle ${source === 'cache' ? 'from' : 'built into'} ${file}`;
+    if (mode === 'prepare') {
+      console.log(`styrmin worker: ${bundleNote}; drivers: ${served(drivers)}`);
+      return;
+    }
+    if (!codec)
+      console.warn(
+        'warning: no payload encryption key (STYRMIN_CODEC_KEYS or STYRMIN_CODEC_KEY_FILE): run inputs and results, secret parameter values given in an input included, are stored in Temporal in clear',
+      );
+    const dataConverter = dataConverterOf(codec);
+    const options = connectionOptions(config);
+    const nativeConnection = await NativeConnection.connect(options);
+    const connection = await Connection.connect(options);
+    try {
+      const worker = await createStyrminWorker({
+        connection: nativeConnection,
+        client: new Client({ connection, namespace: config.namespace, dataConverter }),
+        dataConverter,
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+        drivers,
+        workflowBundle: bundle,
+        kubeConfig: lazyKubeConfig(),
+        defaults: { chartLocations: config.chartLocations },
+        helmConcurrency: config.helmConcurrency,
+        // Inside Kubernetes' default 30 s between SIGTERM and SIGKILL: activities get 10 s to end
+        // (a cancelled one is retried elsewhere), and the worker gives up on draining at 25 s.
+        shutdownGraceTime: '10s',
+        shutdownForceTime: '25s',
+      });
+      readiness = () => workerReadiness(worker, connection, config.address);
+      const encryption = codec ? `payloads encrypted with key ${codec.activeKeyId}` : 'payloads in clear';
+      const endpoints = http ? `, /healthz /readyz /metrics on ${http.url}` : '';
+      console.log(
+        `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}, ${config.helmConcurrency} Helm release steps at once, ${encryption}, ${bundleNote}${endpoints}); drivers: ${served(drivers)}`,
+      );
+      await worker.run();
+    } finally {
+      await nativeConnection.close();
+      await connection.close();
+    }
   } finally {
-    await nativeConnection.close();
-    await connection.close();
+    await http?.close();
+  }
+}
+
+/**
+ * Starts the HTTP endpoints and, for /metrics, the SDK's Prometheus exporter on a loopback port
+ * (the runtime takes its telemetry settings once, before the first connection).
+ */
+async function startHttp(config: StyrminConfig, notReady: () => Promise<string | undefined>): Promise<WorkerHttp> {
+  const metricsPort = await freeLoopbackPort();
+  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } });
+  return startWorkerHttp({ port: config.httpPort!, notReady, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
+}
+
+const Serving = proto.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING;
+
+/** Why the worker is not ready: it does not poll (starting, stopping), or Temporal does not answer within 2 s. */
+async function workerReadiness(worker: Worker, connection: Connection, address: string): Promise<string | undefined> {
+  const state = worker.getState();
+  if (state !== 'RUNNING') return `worker ${state.toLowerCase()}`;
+  try {
+    const { status } = await connection.withDeadline(Date.now() + 2_000, () => connection.healthService.check({}));
+    return status === Serving ? undefined : `Temporal at ${address} is not serving (health status ${status})`;
+  } catch (err) {
+    return `Temporal at ${address} does not answer: ${(err as Error).message}`;
   }
 }
 

@@ -36,6 +36,8 @@ export interface StyrminConfig extends TemporalConnectionConfig {
   helmConcurrency: number;
   /** Folder of the workflow bundles built for the drivers (STYRMIN_BUNDLE_CACHE). @default .styrmin/bundles in the Styrmin folder */
   bundleCacheDir?: string;
+  /** Port of /healthz, /readyz and /metrics (STYRMIN_HTTP_PORT); none when unset. */
+  httpPort?: number;
 }
 
 /** The worker's whole configuration; throws a message saying what to fix when a setting is wrong. */
@@ -47,6 +49,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StyrminConf
     chartLocations: chartLocationsFromEnv(env.STYRMIN_CHART_LOCATIONS),
     helmConcurrency: positiveInteger('STYRMIN_HELM_CONCURRENCY', env.STYRMIN_HELM_CONCURRENCY, defaultHelmConcurrency),
     bundleCacheDir: env.STYRMIN_BUNDLE_CACHE ? path.resolve(env.STYRMIN_BUNDLE_CACHE) : undefined,
+    httpPort: env.STYRMIN_HTTP_PORT ? port('STYRMIN_HTTP_PORT', env.STYRMIN_HTTP_PORT) : undefined,
   };
 }
 
@@ -135,6 +138,13 @@ function positiveInteger(name: string, text: string | undefined, fallback: numbe
   if (!text) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${text}: give a whole number of at least 1`);
+  return value;
+}
+
+function port(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 65535)
+    throw new Error(`${name}=${text}: give a port, 1 to 65535`);
   return value;
 }
 

@@ -1,6 +1,6 @@
 /** Building the Styrmin worker: drivers, workflow bundle, activities, one task queue. */
 import type { Client } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { LoadedDriver } from '../driver-spec/load.js';
@@ -17,16 +17,32 @@ export interface StyrminWorkerOptions extends Omit<ActivityDeps, 'drivers' | 'cl
   workflowBundle?: WorkflowBundle;
   /** How payloads are encoded: with the payload codec when a key is configured (runtime/payload-codec.ts). */
   dataConverter?: DataConverter;
+  /** How long a stopping worker lets running activities finish before cancelling them. @default 0 */
+  shutdownGraceTime?: Duration;
+  /** When a stopping worker gives up waiting and fails (its process should then exit). @default never */
+  shutdownForceTime?: Duration;
 }
 
 /** Creates a worker serving `setup`, `upgrade` and the drivers' actions. */
 export async function createStyrminWorker(options: StyrminWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, drivers, workflowBundle, dataConverter, ...deps } = options;
+  const {
+    connection,
+    namespace,
+    taskQueue,
+    drivers,
+    workflowBundle,
+    dataConverter,
+    shutdownGraceTime,
+    shutdownForceTime,
+    ...deps
+  } = options;
   return Worker.create({
     connection,
     namespace,
     dataConverter,
     taskQueue,
+    shutdownGraceTime,
+    shutdownForceTime,
     workflowBundle: workflowBundle ?? (await bundleLifecycleWorkflows(drivers)),
     activities: createActivities({ ...deps, drivers }),
     // Heartbeats reach Temporal at least every 2 s, well inside the 10 s heartbeat timeout: the SDK

@@ -240,4 +240,13 @@ describe('Styrmin settings', () => {
         `STYRMIN_HELM_CONCURRENCY=${bad}: give a whole number of at least 1`,
       );
   });
+
+  it('reads the HTTP port, none by default, and refuses what is not a port', () => {
+    expect(configFromEnv(env()).httpPort).toBeUndefined();
+    expect(configFromEnv(env({ STYRMIN_HTTP_PORT: '8080' })).httpPort).toBe(8080);
+    for (const bad of ['0', '65536', 'http', '80.5'])
+      expect(() => configFromEnv(env({ STYRMIN_HTTP_PORT: bad }))).toThrow(
+        `STYRMIN_HTTP_PORT=${bad}: give a port, 1 to 65535`,
+      );
+  });
 });

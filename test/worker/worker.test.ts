@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { connectClient, startSetup, waitForRun } from '../../client.js';
 import { FailureType } from '../../contract/failures.js';
+import { freeLoopbackPort } from '../../runtime/worker-http.js';
 import { uniqueName } from '../support/temporal.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -112,5 +113,62 @@ describe('dist/worker.js', () => {
       worker.child.kill('SIGTERM');
     }
     expect(await worker.exited).toBe(0);
+  });
+
+  it('answers /healthz from the start, /readyz once polling, /metrics with the SDK series, and stops in time', async () => {
+    const taskQueue = uniqueName('worker-http');
+    const port = await freeLoopbackPort();
+    const worker = startWorker({
+      STYRMIN_DRIVERS: `${repo}drivers`,
+      STYRMIN_TASK_QUEUE: taskQueue,
+      STYRMIN_HTTP_PORT: String(port),
+    });
+    const get = async (route: string) => {
+      try {
+        const answer = await fetch(`http://127.0.0.1:${port}${route}`);
+        return { status: answer.status, body: await answer.text() };
+      } catch {
+        return undefined; // not listening (yet, or any more)
+      }
+    };
+    try {
+      // Through start-up: alive first (drivers loading, bundle, connections), ready once it polls.
+      const seen: string[] = [];
+      for (let i = 0; i < 1500 && seen.at(-1) !== '200 200' && worker.child.exitCode === null; i++) {
+        const [health, ready] = await Promise.all([get('/healthz'), get('/readyz')]);
+        if (health && ready) seen.push(`${health.status} ${ready.status}`);
+        if (ready?.status === 503) expect(ready.body).toMatch(/^not ready: (starting|worker initialized)\n$/);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(seen[0]).toBe('200 503');
+      expect(seen.at(-1)).toBe('200 200');
+      expect(await get('/readyz')).toEqual({ status: 200, body: 'ready\n' });
+      expect(worker.output()).toContain(`/healthz /readyz /metrics on http://0.0.0.0:${port}`);
+
+      const client = await connectClient();
+      try {
+        const handle = await startSetup(
+          client,
+          { deploymentId: 'Not_A_Label', driver: 'example-app', namespace: 'shop' },
+          { taskQueue, workflowId: uniqueName('metrics') },
+        );
+        await expect(waitForRun(client, handle.workflowId)).rejects.toBeInstanceOf(WorkflowFailedError);
+      } finally {
+        await client.connection.close();
+      }
+      const metrics = await get('/metrics');
+      expect(metrics?.status).toBe(200);
+      expect(metrics?.body).toMatch(
+        new RegExp(`^temporal_workflow_failed\\{[^}]*task_queue="${taskQueue}"[^}]*\\} 1$`, 'm'),
+      );
+      expect(metrics?.body).toMatch(/^temporal_worker_task_slots_available\{/m);
+      expect((await get('/nowhere'))?.status).toBe(404);
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    const stopping = Date.now();
+    expect(await worker.exited).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(25_000);
+    expect(await get('/healthz')).toBeUndefined();
   });
 });
