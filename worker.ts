@@ -14,6 +14,7 @@ import proto from '@temporalio/proto';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { configFromEnv, connectionOptions, type StyrminConfig } from './runtime/config.js';
 import { lazyKubeConfig } from './runtime/kube-config.js';
+import { actionDurationBuckets, actionDurationMetric } from './contract/metrics.js';
 import { codecFromEnv, dataConverterOf, type AesGcmPayloadCodec } from './runtime/payload-codec.js';
 import { createStyrminWorker } from './runtime/styrmin-worker.js';
 import { cachedLifecycleBundle, defaultBundleCacheDir } from './runtime/bundle.js';
@@ -107,7 +108,11 @@ async function run(): Promise<void> {
  */
 async function startHttp(config: StyrminConfig, notReady: () => Promise<string | undefined>): Promise<WorkerHttp> {
   const metricsPort = await freeLoopbackPort();
-  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } });
+  const prometheus = {
+    bindAddress: `127.0.0.1:${metricsPort}`,
+    histogramBucketOverrides: { [actionDurationMetric]: actionDurationBuckets },
+  };
+  Runtime.install({ telemetryOptions: { metrics: { prometheus } } });
   return startWorkerHttp({ port: config.httpPort!, notReady, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
 }
 

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter, Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { primitiveMetrics } from '../activities/metrics.js';
 import type { LoadedDriver } from '../driver-spec/load.js';
 import { bundleLifecycleWorkflows } from './bundle.js';
 
@@ -45,6 +46,7 @@ export async function createStyrminWorker(options: StyrminWorkerOptions): Promis
     shutdownForceTime,
     workflowBundle: workflowBundle ?? (await bundleLifecycleWorkflows(drivers)),
     activities: createActivities({ ...deps, drivers }),
+    interceptors: { activity: [primitiveMetrics] },
     // Heartbeats reach Temporal at least every 2 s, well inside the 10 s heartbeat timeout: the SDK
     // would otherwise send them every 8 s (80 % of it), and a busy worker could miss the timeout
     // while alive, starting a second attempt beside the first.

@@ -3,9 +3,10 @@
  * their functions under namespaced types (`<driver>@<version>/<action>`) through one dispatcher:
  * Temporal calls the bundle's default export for any type that is not a named export.
  */
-import { ApplicationFailure, TemporalFailure, WorkflowError, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, TemporalFailure, WorkflowError, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../contract/failures.js';
 import { bindAction } from './current-action.js';
+import { recordActionDuration } from './metrics.js';
 import type { ActionInput, ActionRequest } from '../contract/run-context.js';
 
 /** A driver action as its author writes it. */
@@ -27,10 +28,18 @@ export function actionDispatcher(registry: Record<string, ActionFunction>) {
       });
     }
     bindAction(request);
+    const startedAt = Date.now();
+    const [driver = workflowType, name = workflowType] = workflowType.split('/');
+    let outcome = 'failed';
     try {
-      return await action(actionInput(request));
+      const result = await action(actionInput(request));
+      outcome = 'succeeded';
+      return result;
     } catch (err) {
+      if (isCancellation(err)) outcome = 'cancelled';
       throw actionFailure(err);
+    } finally {
+      recordActionDuration(driver, name, outcome, Date.now() - startedAt);
     }
   };
 }

@@ -18,6 +18,7 @@ import {
   type HookInput,
   type SetupInput,
   type UpgradeInput,
+  inputLimits,
 } from '../contract/lifecycle.js';
 import { Decision } from '../contract/decisions.js';
 import { RunStatus, type RunResult } from '../contract/progress.js';
@@ -44,6 +45,7 @@ import { OperatorDecisions } from './decisions.js';
 import { runAborted, runMode, type RunControl, type RunScope } from './modes.js';
 import { kindAndSummaryPatch } from './patches.js';
 import { RunTracker, stateLeft } from './run-tracker.js';
+import { countRun } from './metrics.js';
 
 /** Patch id: a setup checks its input against the driver before it creates the namespace. */
 const checkBeforeCreatePatch = 'setup-checks-before-creating-namespace';
@@ -53,12 +55,27 @@ const cancellationRequestPatch = 'cancelled-run-names-who-asked';
 
 /** First creation of a deployment: installs the application at `version` with its setup actions. */
 export async function setup(input: SetupInput): Promise<RunResult> {
-  return runHook(Hook.Setup, input);
+  return counted(Hook.Setup, input, runHook(Hook.Setup, input));
 }
 
 /** Moves a deployment to `targetVersion` (or a new driver version) with its upgrade actions. */
 export async function upgrade(input: UpgradeInput): Promise<RunResult> {
-  return runHook(Hook.Upgrade, input);
+  return counted(Hook.Upgrade, input, runHook(Hook.Upgrade, input));
+}
+
+/** The run, counted in Styrmin's metrics once it ends, whatever way (an input refused at once too). */
+async function counted(hook: Hook, input: HookInput, run: Promise<RunResult>): Promise<RunResult> {
+  // A label value: bounded, even for an input refused because its driver name is not one.
+  const given: unknown = input?.driver;
+  const driver = typeof given === 'string' && given.length <= inputLimits.name ? given : 'invalid';
+  try {
+    const result = await run;
+    countRun(hook, driver, RunStatus.Succeeded);
+    return result;
+  } catch (err) {
+    countRun(hook, driver, isCancellation(err) ? RunStatus.Cancelled : RunStatus.Failed);
+    throw err;
+  }
 }
 
 /**

@@ -11,11 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { connectClient, startSetup, waitForRun } from '../../client.js';
 import { FailureType } from '../../contract/failures.js';
+import { startKubeSim } from '../../kubesim/index.js';
 import { freeLoopbackPort } from '../../runtime/worker-http.js';
 import { uniqueName } from '../support/temporal.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const compiledWorker = `${repo}dist/worker.js`;
+const labTwin = fileURLToPath(new URL('../fixtures/drivers/lab-twin', import.meta.url));
 
 function startWorker(env: Record<string, string>, args: string[] = []) {
   if (!existsSync(compiledWorker))
@@ -115,13 +117,17 @@ describe('dist/worker.js', () => {
     expect(await worker.exited).toBe(0);
   });
 
-  it('answers /healthz from the start, /readyz once polling, /metrics with the SDK series, and stops in time', async () => {
+  // The lab-twin run needs a cluster for its namespace and record: a Kubernetes API test server of
+  // its own, on both tiers, since what is tested here is the worker's endpoints.
+  it('answers /healthz from the start, /readyz once polling, /metrics with the SDK and Styrmin series, and stops in time', async () => {
     const taskQueue = uniqueName('worker-http');
     const port = await freeLoopbackPort();
+    const sim = await startKubeSim();
     const worker = startWorker({
-      STYRMIN_DRIVERS: `${repo}drivers`,
+      STYRMIN_DRIVERS: `${repo}drivers,${labTwin}`,
       STYRMIN_TASK_QUEUE: taskQueue,
       STYRMIN_HTTP_PORT: String(port),
+      KUBECONFIG: sim.kubeconfigPath,
     });
     const get = async (route: string) => {
       try {
@@ -153,6 +159,13 @@ describe('dist/worker.js', () => {
           { taskQueue, workflowId: uniqueName('metrics') },
         );
         await expect(waitForRun(client, handle.workflowId)).rejects.toBeInstanceOf(WorkflowFailedError);
+        const deploymentId = uniqueName('twin');
+        const setup = await startSetup(
+          client,
+          { deploymentId, driver: 'lab-twin', namespace: deploymentId },
+          { taskQueue, workflowId: uniqueName('metrics') },
+        );
+        await waitForRun(client, setup.workflowId);
       } finally {
         await client.connection.close();
       }
@@ -162,9 +175,26 @@ describe('dist/worker.js', () => {
         new RegExp(`^temporal_workflow_failed\\{[^}]*task_queue="${taskQueue}"[^}]*\\} 1$`, 'm'),
       );
       expect(metrics?.body).toMatch(/^temporal_worker_task_slots_available\{/m);
+      // Styrmin's series: the failed run was refused before any primitive ran.
+      const series = (name: string, labels: Record<string, string>) =>
+        new RegExp(
+          `^${name}\\{${Object.entries(labels)
+            .map(([k, v]) => `(?=[^}]*${k}="${v}")`)
+            .join('')}[^}]*\\} (\\S+)$`,
+          'm',
+        ).exec(metrics?.body ?? '')?.[1];
+      expect(series('styrmin_runs', { hook: 'setup', driver: 'lab-twin', outcome: 'succeeded' })).toBe('1');
+      expect(series('styrmin_runs', { hook: 'setup', driver: 'example-app', outcome: 'failed' })).toBe('1');
+      const install = { driver: 'lab-twin@2', action: 'install', outcome: 'succeeded' };
+      expect(series('styrmin_action_duration_seconds_count', install)).toBe('1');
+      expect(Number(series('styrmin_action_duration_seconds_sum', install))).toBeGreaterThanOrEqual(0.3); // it waits 300 ms
+      expect(series('styrmin_action_duration_seconds_bucket', { ...install, le: '60' })).toBe('1'); // Styrmin's buckets
+      expect(series('styrmin_primitive_attempts', { primitive: 'writeDeploymentRecord' })).toBe('2');
+      expect(series('styrmin_primitive_failures', { primitive: 'prepareRun' })).toBeUndefined();
       expect((await get('/nowhere'))?.status).toBe(404);
     } finally {
       worker.child.kill('SIGTERM');
+      await sim.close();
     }
     const stopping = Date.now();
     expect(await worker.exited).toBe(0);
