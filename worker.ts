@@ -42,25 +42,28 @@ function readMode(args: string[]): 'serve' | 'prepare' {
   );
 }
 
+/** The drivers of the configuration and their workflow bundle (from the cache when built before). */
+async function loadDriversAndBundle(config: StyrminConfig) {
+  const drivers = await loadDriversInThread(config.driverDirs);
+  for (const warning of drivers.flatMap((driver) => driver.warnings))
+    console.warn(`warning: ${formatProblem(warning)}`);
+  const { bundle, source, file } = await cachedLifecycleBundle(drivers, config.bundleCacheDir ?? defaultBundleCacheDir);
+  return { drivers, bundle, bundleNote: `workflow bundle ${source === 'cache' ? 'from' : 'built into'} ${file}` };
+}
+
 async function run(): Promise<void> {
   const mode = readMode(process.argv.slice(2));
   const { config, codec } = readConfig();
-  let readiness: () => Promise<string | undefined> = async () => 'starting';
+  if (mode === 'prepare') {
+    const { drivers, bundleNote } = await loadDriversAndBundle(config);
+    console.log(`styrmin worker: ${bundleNote}; drivers: ${served(drivers)}`);
+    return;
+  }
   // Up first, so that a liveness probe passes while the drivers load; ready only once polling.
-  const http = mode === 'serve' && config.httpPort ? await startHttp(config, () => readiness()) : undefined;
+  const readiness = { notReady: async (): Promise<string | undefined> => 'starting' };
+  const http = config.httpPort ? await startHttp(config, () => readiness.notReady()) : undefined;
   try {
-    const drivers = await loadDriversInThread(config.driverDirs);
-    for (const warning of drivers.flatMap((driver) => driver.warnings))
-      console.warn(`warning: ${formatProblem(warning)}`);
-    const { bundle, source, file } = await cachedLifecycleBundle(
-      drivers,
-      config.bundleCacheDir ?? defaultBundleCacheDir,
-    );
-    const bundleNote = `workflow bundle ${source === 'cache' ? 'from' : 'built into'} ${file}`;
-    if (mode === 'prepare') {
-      console.log(`styrmin worker: ${bundleNote}; drivers: ${served(drivers)}`);
-      return;
-    }
+    const { drivers, bundle, bundleNote } = await loadDriversAndBundle(config);
     if (!codec)
       console.warn(
         'warning: no payload encryption key (STYRMIN_CODEC_KEYS or STYRMIN_CODEC_KEY_FILE): run inputs and results, secret parameter values given in an input included, are stored in Temporal in clear',
@@ -86,7 +89,7 @@ async function run(): Promise<void> {
         shutdownGraceTime: '10s',
         shutdownForceTime: '25s',
       });
-      readiness = () => workerReadiness(worker, connection, config.address);
+      readiness.notReady = () => workerReadiness(worker, connection, config.address);
       const encryption = codec ? `payloads encrypted with key ${codec.activeKeyId}` : 'payloads in clear';
       const endpoints = http ? `, /healthz /readyz /metrics on ${http.url}` : '';
       console.log(
