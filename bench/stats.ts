@@ -1,11 +1,4 @@
-/** Small statistics, table formatting and argument checks for the benchmarks. */
-
-/** A command-line number that must be a positive whole number; `flag` names it in the error. */
-export function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive whole numbers, got "${text}"`);
-  return n;
-}
+/** Small statistics and table formatting for the benchmarks. */
 
 /** Median, minimum and maximum of a non-empty list of samples. */
 export interface Summary {
@@ -27,12 +20,6 @@ export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) throw new Error('percentile needs at least one sample');
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-/** `median (min–max)` in whole milliseconds, or with `digits` decimals. */
-export function formatSummary(summary: Summary, digits = 0): string {
-  const f = (n: number) => n.toFixed(digits);
-  return `${f(summary.median)} (${f(summary.min)}–${f(summary.max)})`;
 }
 
 /** A Markdown table, columns padded so it also reads well in a terminal. */
