@@ -10,6 +10,7 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { codecFromEnv, dataConverterOf } from './runtime/payload-codec.js';
+import { clientTracingInterceptors } from './runtime/tracing.js';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import {
   connectionOptions,
@@ -43,14 +44,21 @@ export { FailureType } from './contract/failures.js';
 /**
  * Connects to Temporal as the Temporal CLI would: TOML profile, then TEMPORAL_* variables (see the
  * README). Payloads are encrypted with `codec`, by default the one STYRMIN_CODEC_KEYS or
- * STYRMIN_CODEC_KEY_FILE configures (the worker's keys).
+ * STYRMIN_CODEC_KEY_FILE configures (the worker's keys). When the calling process has an
+ * OpenTelemetry tracer provider registered, a start carries its trace context: the run's spans
+ * join the caller's trace.
  */
 export async function connectClient(
   config: TemporalConnectionConfig = temporalConnectionFromEnv(),
   codec: PayloadCodec | undefined = codecFromEnv(),
 ): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
-  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverterOf(codec) });
+  return new Client({
+    connection,
+    namespace: config.namespace,
+    dataConverter: dataConverterOf(codec),
+    interceptors: { workflow: clientTracingInterceptors() },
+  });
 }
 
 /** Options of a start. */

@@ -7,7 +7,8 @@
  * `--prepare` only loads the drivers and puts their bundle in the cache, without connecting: the
  * build step runs it, so that a worker starts without building one.
  *
- * With STYRMIN_HTTP_PORT, it serves /healthz, /readyz and /metrics there (runtime/worker-http.ts).
+ * With STYRMIN_HTTP_PORT, it serves /healthz, /readyz and /metrics there (runtime/worker-http.ts);
+ * with OTEL_EXPORTER_OTLP_ENDPOINT, it exports traces of its runs there (runtime/tracing.ts).
  */
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -15,20 +16,22 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { configFromEnv, connectionOptions, type StyrminConfig } from './runtime/config.js';
 import { lazyKubeConfig } from './runtime/kube-config.js';
 import { actionDurationBuckets, actionDurationMetric } from './contract/metrics.js';
-import { codecFromEnv, dataConverterOf, type AesGcmPayloadCodec } from './runtime/payload-codec.js';
+import { codecFromEnv, dataConverterOf } from './runtime/payload-codec.js';
 import { createStyrminWorker } from './runtime/styrmin-worker.js';
-import { cachedLifecycleBundle, defaultBundleCacheDir } from './runtime/bundle.js';
+import { cachedLifecycleBundle, defaultBundleCacheDir, type BundleSource } from './runtime/bundle.js';
 import { DriverSpecError, formatProblem } from './driver-spec/problems.js';
 import type { LoadedDriver } from './driver-spec/load.js';
 import { loadDriversInThread } from './runtime/driver-loading.js';
 import { freeLoopbackPort, startWorkerHttp, type WorkerHttp } from './runtime/worker-http.js';
+import { clientTracingInterceptors, tracingFromEnv, workflowTracingModule } from './runtime/tracing.js';
 
 /** Thrown for a setting the operator has to fix: printed as one line, without a stack. */
 class ConfigurationError extends Error {}
 
-function readConfig(): { config: StyrminConfig; codec: AesGcmPayloadCodec | undefined } {
+/** Runs `read`, turning what it throws into a ConfigurationError. */
+function setting<T>(read: () => T): T {
   try {
-    return { config: configFromEnv(), codec: codecFromEnv() };
+    return read();
   } catch (err) {
     throw new ConfigurationError(err instanceof Error ? err.message : String(err));
   }
@@ -42,28 +45,48 @@ function readMode(args: string[]): 'serve' | 'prepare' {
   );
 }
 
-/** The drivers of the configuration and their workflow bundle (from the cache when built before). */
-async function loadDriversAndBundle(config: StyrminConfig) {
+/** The drivers of the configuration, with their warnings printed. */
+async function loadDrivers(config: StyrminConfig): Promise<LoadedDriver[]> {
   const drivers = await loadDriversInThread(config.driverDirs);
   for (const warning of drivers.flatMap((driver) => driver.warnings))
     console.warn(`warning: ${formatProblem(warning)}`);
-  const { bundle, source, file } = await cachedLifecycleBundle(drivers, config.bundleCacheDir ?? defaultBundleCacheDir);
-  return { drivers, bundle, bundleNote: `workflow bundle ${source === 'cache' ? 'from' : 'built into'} ${file}` };
+  return drivers;
+}
+
+/** The drivers' workflow bundle (from the cache when built before), and where it came from. */
+function workflowBundle(config: StyrminConfig, drivers: LoadedDriver[], interceptorModules: string[]) {
+  return cachedLifecycleBundle(drivers, config.bundleCacheDir ?? defaultBundleCacheDir, interceptorModules);
+}
+
+function cameFrom({ source, file }: { source: BundleSource; file: string }): string {
+  return `${source === 'cache' ? 'from' : 'built into'} ${file}`;
 }
 
 async function run(): Promise<void> {
   const mode = readMode(process.argv.slice(2));
-  const { config, codec } = readConfig();
+  const config = setting(configFromEnv);
+  const codec = setting(codecFromEnv);
   if (mode === 'prepare') {
-    const { drivers, bundleNote } = await loadDriversAndBundle(config);
-    console.log(`styrmin worker: ${bundleNote}; drivers: ${served(drivers)}`);
+    // Both bundles, without tracing and with it, so that a worker starts from the cache either way.
+    const drivers = await loadDrivers(config);
+    for (const [tracing, modules] of [
+      ['off', []],
+      ['on', [workflowTracingModule]],
+    ] as const) {
+      const bundle = await workflowBundle(config, drivers, [...modules]);
+      console.log(
+        `styrmin worker: workflow bundle (tracing ${tracing}) ${cameFrom(bundle)}; drivers: ${served(drivers)}`,
+      );
+    }
     return;
   }
+  const tracing = setting(tracingFromEnv);
   // Up first, so that a liveness probe passes while the drivers load; ready only once polling.
   const readiness = { notReady: async (): Promise<string | undefined> => 'starting' };
   const http = config.httpPort ? await startHttp(config, () => readiness.notReady()) : undefined;
   try {
-    const { drivers, bundle, bundleNote } = await loadDriversAndBundle(config);
+    const drivers = await loadDrivers(config);
+    const bundle = await workflowBundle(config, drivers, tracing?.workflowInterceptorModules ?? []);
     if (!codec)
       console.warn(
         'warning: no payload encryption key (STYRMIN_CODEC_KEYS or STYRMIN_CODEC_KEY_FILE): run inputs and results, secret parameter values given in an input included, are stored in Temporal in clear',
@@ -75,12 +98,17 @@ async function run(): Promise<void> {
     try {
       const worker = await createStyrminWorker({
         connection: nativeConnection,
-        client: new Client({ connection, namespace: config.namespace, dataConverter }),
+        client: new Client({
+          connection,
+          namespace: config.namespace,
+          dataConverter,
+          interceptors: { workflow: tracing ? clientTracingInterceptors() : [] },
+        }),
         dataConverter,
         namespace: config.namespace,
         taskQueue: config.taskQueue,
         drivers,
-        workflowBundle: bundle,
+        workflowBundle: bundle.bundle,
         kubeConfig: lazyKubeConfig(),
         defaults: { chartLocations: config.chartLocations },
         helmConcurrency: config.helmConcurrency,
@@ -88,12 +116,14 @@ async function run(): Promise<void> {
         // (a cancelled one is retried elsewhere), and the worker gives up on draining at 25 s.
         shutdownGraceTime: '10s',
         shutdownForceTime: '25s',
+        tracing,
       });
       readiness.notReady = () => workerReadiness(worker, connection, config.address);
       const encryption = codec ? `payloads encrypted with key ${codec.activeKeyId}` : 'payloads in clear';
       const endpoints = http ? `, /healthz /readyz /metrics on ${http.url}` : '';
+      const traces = tracing ? `, traces to ${tracing.destination}` : '';
       console.log(
-        `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}, ${config.helmConcurrency} Helm release steps at once, ${encryption}, ${bundleNote}${endpoints}); drivers: ${served(drivers)}`,
+        `styrmin worker on ${config.address} (namespace ${config.namespace}, task queue ${config.taskQueue}, ${config.helmConcurrency} Helm release steps at once, ${encryption}, workflow bundle ${cameFrom(bundle)}${endpoints}${traces}); drivers: ${served(drivers)}`,
       );
       await worker.run();
     } finally {
@@ -101,6 +131,7 @@ async function run(): Promise<void> {
       await connection.close();
     }
   } finally {
+    await tracing?.shutdown();
     await http?.close();
   }
 }

@@ -67,17 +67,24 @@ function workflowEntrySource(drivers: LoadedDriver[]): string {
   ].join('\n');
 }
 
-/** Bundles the lifecycle workflows with the drivers' actions. */
-export async function bundleLifecycleWorkflows(drivers: LoadedDriver[]): Promise<WorkflowBundleWithSourceMap> {
-  return bundleEntry(workflowEntrySource(drivers));
+/**
+ * Bundles the lifecycle workflows with the drivers' actions, and with these workflow interceptor
+ * modules (tracing's, when on).
+ */
+export async function bundleLifecycleWorkflows(
+  drivers: LoadedDriver[],
+  interceptorModules: string[] = [],
+): Promise<WorkflowBundleWithSourceMap> {
+  return bundleEntry(workflowEntrySource(drivers), interceptorModules);
 }
 
-async function bundleEntry(entrySource: string): Promise<WorkflowBundleWithSourceMap> {
+async function bundleEntry(entrySource: string, interceptorModules: string[]): Promise<WorkflowBundleWithSourceMap> {
   const dir = await mkdtemp(path.join(tmpdir(), 'styrmin-bundle-'));
   const entry = path.join(dir, 'workflows.ts');
   await writeFile(entry, entrySource);
   return bundleWorkflowCode({
     workflowsPath: entry,
+    workflowInterceptorModules: interceptorModules,
     webpackConfigHook: (config) => {
       config.resolve ??= {};
       config.resolve.alias = { ...config.resolve.alias, [primitivesModule]: workflowModule('primitives') };
@@ -105,9 +112,11 @@ export type BundleSource = 'cache' | 'built';
 export async function cachedLifecycleBundle(
   drivers: LoadedDriver[],
   cacheDir: string,
+  interceptorModules: string[] = [],
 ): Promise<{ bundle: { code: string }; source: BundleSource; file: string }> {
   const entrySource = workflowEntrySource(drivers);
-  const file = path.join(cacheDir, `workflows-${await bundleKey(entrySource, drivers)}.js`);
+  const key = await bundleKey(entrySource, interceptorModules, drivers);
+  const file = path.join(cacheDir, `workflows-${key}.js`);
   try {
     const code = await readFile(file, 'utf8');
     const now = new Date();
@@ -116,7 +125,7 @@ export async function cachedLifecycleBundle(
   } catch {
     // Not built yet for these files.
   }
-  const { code } = await bundleEntry(entrySource);
+  const { code } = await bundleEntry(entrySource, interceptorModules);
   await storeBundle(cacheDir, file, code).catch((err: unknown) =>
     console.warn(`warning: workflow bundle not cached in ${cacheDir}: ${(err as Error).message}`),
   );
@@ -125,12 +134,14 @@ export async function cachedLifecycleBundle(
 
 /**
  * A hash of what a bundle is made of: the entry (driver module paths and action names), the
- * lifecycle workflows and the contract as this process runs them, every file of each driver's
+ * interceptor modules, the lifecycle workflows and the contract as this process runs them, every file of each driver's
  * folder, and the locked dependency versions (the SDK's workflow runtime among them). A driver
  * that imports files from outside its folder is not covered: keep its actions in its folder.
  */
-async function bundleKey(entrySource: string, drivers: LoadedDriver[]): Promise<string> {
-  const hash = createHash('sha256').update(entrySource);
+async function bundleKey(entrySource: string, interceptorModules: string[], drivers: LoadedDriver[]): Promise<string> {
+  const hash = createHash('sha256')
+    .update(entrySource)
+    .update(`\0${interceptorModules.join('\0')}`);
   const files = [
     ...(await filesUnder(workflowsDir)),
     ...(await filesUnder(contractDir)),

@@ -6,6 +6,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { primitiveMetrics } from '../activities/metrics.js';
 import type { LoadedDriver } from '../driver-spec/load.js';
 import { bundleLifecycleWorkflows } from './bundle.js';
+import type { WorkerTracing } from './tracing.js';
 
 /** What a Styrmin worker is made of. */
 export interface StyrminWorkerOptions extends Omit<ActivityDeps, 'drivers' | 'client'> {
@@ -22,6 +23,8 @@ export interface StyrminWorkerOptions extends Omit<ActivityDeps, 'drivers' | 'cl
   shutdownGraceTime?: Duration;
   /** When a stopping worker gives up waiting and fails (its process should then exit). @default never */
   shutdownForceTime?: Duration;
+  /** OpenTelemetry tracing (runtime/tracing.ts); the bundle must then include its workflow interceptors. */
+  tracing?: WorkerTracing;
 }
 
 /** Creates a worker serving `setup`, `upgrade` and the drivers' actions. */
@@ -35,6 +38,7 @@ export async function createStyrminWorker(options: StyrminWorkerOptions): Promis
     dataConverter,
     shutdownGraceTime,
     shutdownForceTime,
+    tracing,
     ...deps
   } = options;
   return Worker.create({
@@ -45,9 +49,11 @@ export async function createStyrminWorker(options: StyrminWorkerOptions): Promis
     // Given only when set: the SDK takes an explicit `undefined` for a value, not for its default.
     ...(shutdownGraceTime !== undefined ? { shutdownGraceTime } : {}),
     ...(shutdownForceTime !== undefined ? { shutdownForceTime } : {}),
-    workflowBundle: workflowBundle ?? (await bundleLifecycleWorkflows(drivers)),
+    workflowBundle:
+      workflowBundle ?? (await bundleLifecycleWorkflows(drivers, tracing?.workflowInterceptorModules ?? [])),
     activities: createActivities({ ...deps, drivers }),
-    interceptors: { activity: [primitiveMetrics] },
+    interceptors: { activity: [...(tracing?.activityInterceptors ?? []), primitiveMetrics] },
+    ...(tracing ? { sinks: tracing.sinks } : {}),
     // Heartbeats reach Temporal at least every 2 s, well inside the 10 s heartbeat timeout: the SDK
     // would otherwise send them every 8 s (80 % of it), and a busy worker could miss the timeout
     // while alive, starting a second attempt beside the first.

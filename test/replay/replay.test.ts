@@ -11,6 +11,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadDrivers } from '../../driver-spec/load.js';
 import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
+import { workflowTracingModule } from '../../runtime/tracing.js';
 import { fixtureDrivers, quietWorkers } from '../workflows/harness.js';
 
 const historiesDir = fileURLToPath(new URL('./histories', import.meta.url));
@@ -56,6 +57,17 @@ describe('replay of recorded histories', () => {
     for (const { name, workflowId, history } of await histories()) {
       const replayed = Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId).then(() => name);
       await expect(replayed).resolves.toBe(name);
+    }
+  });
+
+  // A worker may be restarted with tracing turned on or off while runs are under way.
+  it('replays every recorded history with the tracing interceptors bundled too', async () => {
+    const drivers = await loadDrivers([fixtureDrivers]);
+    const traced = await bundleLifecycleWorkflows(drivers, [workflowTracingModule]);
+    const exporter = { export: { fn: () => undefined } };
+    for (const { name, workflowId, history } of await histories()) {
+      const replayed = Worker.runReplayHistory({ workflowBundle: traced, sinks: { exporter } }, history, workflowId);
+      await expect(replayed.then(() => name)).resolves.toBe(name);
     }
   });
 

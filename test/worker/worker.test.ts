@@ -26,20 +26,20 @@ describe('dist/worker.js', () => {
     expect(worker.output()).toMatch(/broken-app\/driver\.styrmin\.yml:12:\d+: spec\.actions\[0\]\.mode/);
   });
 
-  it('with --prepare, builds the bundle into the cache once and exits without connecting', async () => {
+  it('with --prepare, builds the bundles (tracing off, on) into the cache once and exits without connecting', async () => {
     const cache = await mkdtemp(path.join(tmpdir(), 'styrmin-bundle-cache-'));
     // Nothing listens there: --prepare must not try.
     const env = { STYRMIN_DRIVERS: `${repo}drivers`, STYRMIN_BUNDLE_CACHE: cache, TEMPORAL_ADDRESS: '127.0.0.1:1' };
     try {
       const first = startWorker(env, ['--prepare']);
       expect(await first.exited).toBe(0);
-      expect(first.output()).toMatch(
-        /^styrmin worker: workflow bundle built into .*workflows-[0-9a-f]+\.js; drivers: example-app@1, second-app@2\n$/,
-      );
+      const built = (tracing: string) =>
+        `styrmin worker: workflow bundle \\(tracing ${tracing}\\) built into .*workflows-[0-9a-f]+\\.js; drivers: example-app@1, second-app@2\n`;
+      expect(first.output()).toMatch(new RegExp(`^${built('off')}${built('on')}$`));
       const second = startWorker(env, ['--prepare']);
       expect(await second.exited).toBe(0);
-      expect(second.output()).toContain('workflow bundle from');
-      expect(await readdir(cache)).toHaveLength(1);
+      expect(second.output().match(/workflow bundle \(tracing o(ff|n)\) from/g)).toHaveLength(2);
+      expect(await readdir(cache)).toHaveLength(2);
     } finally {
       await rm(cache, { recursive: true, force: true });
     }
