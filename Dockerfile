@@ -22,6 +22,8 @@ COPY workflows workflows
 COPY activities activities
 COPY driver-spec driver-spec
 COPY runtime runtime
+COPY kubesim kubesim
+COPY testing testing
 COPY bin bin
 COPY drivers drivers
 COPY scripts/install-helm.sh scripts/

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { codecServerCommand } from './codec-server.js';
 import { abortCommand, approveCommand, cancelCommand, retryCommand, skipCommand } from './decisions.js';
+import { driverCommand } from './driver.js';
 import { listCommand } from './list.js';
 import { planCommand } from './plan.js';
 import { progressCommand } from './progress.js';
@@ -17,6 +18,7 @@ import { watchCommand } from './watch.js';
 const commands: Array<() => Command> = [
   validateCommand,
   planCommand,
+  driverCommand,
   setupCommand,
   upgradeCommand,
   progressCommand,
