@@ -44,15 +44,21 @@ export interface ReleaseSettings {
   onFailure?: 'rollback' | 'keep';
 }
 
-/** The one argument every action function receives. */
-export interface ActionInput {
+/**
+ * The one argument every action function receives. `P` narrows `parameters` to the driver's own
+ * (`Input` of a driver's generated `parameters.generated.ts`); the default fits any driver.
+ */
+export interface ActionInput<P extends Record<string, ParameterValue> = Record<string, ParameterValue>> {
   deploymentId: string;
   hook: Hook;
   mode: Mode;
   action: string;
   versions: Versions;
-  /** Parameter values with defaults applied: the context's own, for short access (secrets included; never log them). */
-  parameters: Record<string, ParameterValue>;
+  /**
+   * Every declared parameter, defaults applied: the context's own, for short access. A secret
+   * parameter reads as its mask here (`readSecretParameter` gives the value).
+   */
+  parameters: P;
   context: RunContext;
 }
 

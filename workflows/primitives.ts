@@ -4,6 +4,11 @@
  * a retry or a resumed run has the effect of one call, apart from `executeCommands` without a
  * `once` key, whose commands run at least once.
  *
+ * A primitive that fails raises an `ActivityFailure` whose `cause` is an `ApplicationFailure` of one
+ * of the types listed for it; the retried ones (KubernetesUnavailable, ComponentNotReady) reach the
+ * action only once the retry policy gives up. Unknown component names and a deployment id that is
+ * not the action's fail at once, before any activity is scheduled.
+ *
  * @example
  * import { stopComponents, executeCommands, startComponents } from 'styrmin/actions';
  * export async function upgrade({ deploymentId }: ActionInput) {
@@ -12,6 +17,11 @@
  *   await startComponents(deploymentId, ['task-worker']);
  * }
  */
+// The comment of each exported primitive states, in tags that docs/driver-reference.md is generated
+// from (`npx tsx scripts/driver-reference.ts`; a test fails when that file is out of date):
+//   @idempotent yes — why a second call has the effect of one    (or: no — what a second call does)
+//   @throws FailureType.<Type> — when the primitive fails with it    (one tag per type; `none — why` if none)
+// The failure types are those of contract/failures.ts; the generator refuses unknown ones.
 import type { Duration } from '@temporalio/common';
 import { ApplicationFailure, sleep, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time.js';
@@ -73,13 +83,33 @@ function resolve(deploymentId: string, names: string[]): { namespace: string; co
   return { namespace: context.deployment.namespace, components };
 }
 
-/** Scales the components' workloads to zero (remembering their replicas) and waits until no pod is left. */
+/**
+ * Scales the components' workloads to zero (remembering their replicas) and waits until no pod is left.
+ * @idempotent yes — it remembers the replicas only when none are remembered yet and then scales to 0, so a
+ * second stop keeps the first count and finds nothing left to stop.
+ * @throws FailureType.InvalidInput — `deploymentId` is not the action's deployment, or a component's selector is empty.
+ * @throws FailureType.ComponentNotFound — a name is not a component of the driver, or its selector matches no workload.
+ * @throws FailureType.WaitTimedOut — pods of the components are still there after 300 s.
+ * @throws FailureType.KubernetesRequestRejected — the API refused a request (401/403) or rejected it as invalid.
+ * @throws FailureType.KubernetesUnavailable — the API stayed unreachable or answered 409/429/5xx through every retry.
+ * @throws FailureType.KubeConfigMissing — the worker has no Kubernetes connection.
+ */
 export async function stopComponents(deploymentId: string, components: string[], options?: CallOptions) {
   const input = { deploymentId, ...resolve(deploymentId, components) };
   return call(waitingOptions, `stop ${components.join(', ')}`, options, (a) => a.stopComponents(input));
 }
 
-/** Restores the replicas a stop remembered and waits until every workload is ready. */
+/**
+ * Restores the replicas a stop remembered and waits until every workload is ready.
+ * @idempotent yes — it sets the remembered count and forgets it only once every workload is ready; a
+ * workload with no remembered count is left as it is, so a second start changes nothing.
+ * @throws FailureType.InvalidInput — `deploymentId` is not the action's deployment, or a component's selector is empty.
+ * @throws FailureType.ComponentNotFound — a name is not a component of the driver, or its selector matches no workload.
+ * @throws FailureType.WaitTimedOut — not every replica is ready after 300 s.
+ * @throws FailureType.KubernetesRequestRejected — the API refused a request (401/403) or rejected it as invalid.
+ * @throws FailureType.KubernetesUnavailable — the API stayed unreachable or answered 409/429/5xx through every retry.
+ * @throws FailureType.KubeConfigMissing — the worker has no Kubernetes connection.
+ */
 export async function startComponents(deploymentId: string, components: string[], options?: CallOptions) {
   const input = { deploymentId, ...resolve(deploymentId, components) };
   return call(waitingOptions, `start ${components.join(', ')}`, options, (a) => a.startComponents(input));
@@ -90,6 +120,12 @@ export async function startComponents(deploymentId: string, components: string[]
  * deployment's Secret: the action's input shows it masked. The value is in the action's history
  * as the call's result, so it is readable there in clear unless payloads are encrypted (a codec
  * key is configured); pass it only to what needs it, and never log it.
+ * @idempotent yes — a read of the deployment's Secret.
+ * @throws FailureType.InvalidInput — `name` is not a secret parameter of the driver.
+ * @throws FailureType.RecordConflict — the deployment's Secret holds no value for it and the parameter has no default.
+ * @throws FailureType.KubernetesRequestRejected — the API refused to read the Secret (401/403).
+ * @throws FailureType.KubernetesUnavailable — the API stayed unreachable or answered 429/5xx through every retry.
+ * @throws FailureType.KubeConfigMissing — the worker has no Kubernetes connection.
  * @example const password = await readSecretParameter('admin_password');
  */
 export async function readSecretParameter(name: string, options?: CallOptions): Promise<ParameterValue> {
@@ -105,9 +141,13 @@ export async function readSecretParameter(name: string, options?: CallOptions): 
 
 /** What to run in a pod of a component; each command is an argv array, never a shell string. */
 export interface ExecuteCommandsRequest {
+  /** The component whose oldest ready pod runs the commands. */
   component: string;
+  /** Container of the pod to run them in. @default the pod's first container */
   container?: string;
+  /** Commands as argv arrays, run one after the other; the first that fails stops the list. */
   commands: string[][];
+  /** Seconds each command may run. @default no limit beyond the activity's own timeouts */
   timeoutSeconds?: number;
   /**
    * Once-only key, e.g. `migrate-to-${versions.target}`: once the commands succeeded under this key
@@ -128,7 +168,20 @@ function onceScope(key: string) {
   return { key, workflowId: parent?.workflowId ?? workflowId, runId: parent?.runId ?? runId };
 }
 
-/** Runs commands in order in a ready pod of the component; a non-zero exit fails without retry. */
+/**
+ * Runs commands in order in a ready pod of the component; a non-zero exit fails without retry.
+ * @idempotent no — without `once`, the commands run at least once: a retry after the worker died mid-call runs them
+ * again. With a `once` key they run once per run: a success recorded under the key is returned (`replayed: true`).
+ * @throws FailureType.InvalidInput — `deploymentId` is not the action's, `commands` is not a list of argv lists,
+ * `container` is not in the pod, or the `once` key is empty or too long.
+ * @throws FailureType.ComponentNotFound — `component` is not a component of the driver, or its selector matches no workload.
+ * @throws FailureType.ComponentNotReady — no pod of the component is ready through every retry.
+ * @throws FailureType.CommandFailed — a command exited non-zero, ran out of time or could not run.
+ * @throws FailureType.RecordConflict — the once-only record holds an unreadable entry for the key.
+ * @throws FailureType.KubernetesRequestRejected — the API refused a request (401/403) or rejected it as invalid.
+ * @throws FailureType.KubernetesUnavailable — the API stayed unreachable or answered 409/429/5xx through every retry.
+ * @throws FailureType.KubeConfigMissing — the worker has no Kubernetes connection.
+ */
 export async function executeCommands(deploymentId: string, request: ExecuteCommandsRequest, options?: CallOptions) {
   const { namespace, components } = resolve(deploymentId, [request.component]);
   const once = request.once === undefined ? '' : ` [once ${request.once}]`;
@@ -147,11 +200,25 @@ export async function executeCommands(deploymentId: string, request: ExecuteComm
   );
 }
 
-/** Waits until the components are all ready or all stopped. */
+/**
+ * Waits until the components are all ready or all stopped.
+ * @idempotent yes — it only reads the components' state.
+ * @throws FailureType.InvalidInput — `deploymentId` is not the action's deployment, or a component's selector is empty.
+ * @throws FailureType.ComponentNotFound — a name is not a component of the driver, or its selector matches no workload.
+ * @throws FailureType.WaitTimedOut — the components are not in the state within `timeoutSeconds`; lists what is pending.
+ * @throws FailureType.KubernetesRequestRejected — the API refused a request (401/403) or rejected it as invalid.
+ * @throws FailureType.KubernetesUnavailable — the API stayed unreachable or answered 429/5xx through every retry.
+ * @throws FailureType.KubeConfigMissing — the worker has no Kubernetes connection.
+ */
 export async function waitForComponents(
   deploymentId: string,
   components: string[],
-  wait: { state: 'ready' | 'stopped'; timeoutSeconds?: number },
+  wait: {
+    /** `ready`: every workload has all its replicas ready; `stopped`: no pod of the components is left. */
+    state: 'ready' | 'stopped';
+    /** Seconds to wait before failing with WaitTimedOut. @default 300 */
+    timeoutSeconds?: number;
+  },
   options?: CallOptions,
 ) {
   const input = {
@@ -165,7 +232,15 @@ export async function waitForComponents(
   );
 }
 
-/** Desired and ready replicas of each component, and its pods with phase and reason. */
+/**
+ * Desired and ready replicas of each component, and its pods with phase and reason.
+ * @idempotent yes — a read.
+ * @throws FailureType.InvalidInput — `deploymentId` is not the action's deployment, or a component's selector is empty.
+ * @throws FailureType.ComponentNotFound — a name is not a component of the driver, or its selector matches no workload.
+ * @throws FailureType.KubernetesRequestRejected — the API refused a request (401/403) or rejected it as invalid.
+ * @throws FailureType.KubernetesUnavailable — the API stayed unreachable or answered 429/5xx through every retry.
+ * @throws FailureType.KubeConfigMissing — the worker has no Kubernetes connection.
+ */
 export async function getComponentStatus(
   deploymentId: string,
   components: string[],
@@ -179,6 +254,17 @@ export async function getComponentStatus(
  * The Helm release step: `helm upgrade --install` of the driver's chart at the run's target
  * application version. Core actions call it where their order needs it; it runs with the driver's
  * `helm.timeout` and `helm.on_failure` unless `settings` says otherwise.
+ * @idempotent yes — a release already deployed with the same chart, version and values is left `unchanged`, and a
+ * revision an earlier attempt left pending or failed is recovered before helm runs again.
+ * @throws FailureType.InvalidInput — `deploymentId` is not the action's deployment.
+ * @throws FailureType.InvalidDriver — the release name is not a DNS label of at most 53 characters, or the chart
+ * location is not an oci:// reference, an HTTP(S) chart repository or a ./folder.
+ * @throws FailureType.TemplateError — the driver's values.j2.yml does not render to a YAML mapping.
+ * @throws FailureType.ReleaseFailed — helm failed (retried only for transient API and connection errors); the
+ * message says what state the release was left in.
+ * @throws FailureType.KubernetesRequestRejected — the API refused to list the release's workloads (401/403).
+ * @throws FailureType.KubernetesUnavailable — the API stayed unreachable or answered 429/5xx through every retry.
+ * @throws FailureType.KubeConfigMissing — the worker has no Kubernetes connection.
  */
 export async function upgradeDeploymentVersion(
   deploymentId: string,
@@ -194,16 +280,32 @@ export async function upgradeDeploymentVersion(
   );
 }
 
-/** Checks an HTTP endpoint answers with the expected status; 5xx and network errors are retried. */
+/**
+ * Checks an HTTP endpoint answers with the expected status; 5xx and network errors are retried.
+ * @idempotent yes — one GET, a read, as long as the endpoint's GET changes nothing.
+ * @throws FailureType.CheckFailed — the answer has another status than expected (other than 408, 429 and 5xx, which
+ * are retried) or its body lacks `bodyIncludes`.
+ */
 export async function checkHttp(
   url: string,
-  expect?: { status?: number; bodyIncludes?: string; timeoutSeconds?: number },
+  expect?: {
+    /** HTTP status the answer must have. @default 200 */
+    status?: number;
+    /** Text the body must contain. */
+    bodyIncludes?: string;
+    /** Seconds one request may take. @default 10 */
+    timeoutSeconds?: number;
+  },
   options?: CallOptions,
 ) {
   return call(quickOptions, `GET ${url}`, options, (a) => a.checkHttp({ url, ...expect }));
 }
 
-/** A durable wait: a Temporal timer that survives worker restarts and shows in Temporal Web. */
+/**
+ * A durable wait: a Temporal timer that survives worker restarts and shows in Temporal Web.
+ * @idempotent yes — the timer is part of the action's history: a resumed action waits out the same timer, not a new one.
+ * @throws none — a timer cannot fail; cancelling the run cancels it.
+ */
 export async function waitFor(duration: Duration, reason: string): Promise<void> {
   const ms = msToNumber(duration);
   const what = `wait until ${new Date(Date.now() + ms).toISOString()}: ${reason}`.slice(0, 200);
