@@ -14,6 +14,8 @@ export function driverTemplate(name: string, schemaPath: string): Record<string,
     'chart/templates/web.yaml': workload(name, 'web', '.Values.web.replicas'),
     'chart/templates/worker.yaml': workload(name, 'worker', '1'),
     [`${name}.test.ts`]: test(name),
+    // ES modules, as Styrmin runs actions and tests; also where the author's own tooling goes.
+    'package.json': `${JSON.stringify({ name: `${name}-driver`, private: true, type: 'module' }, null, 2)}\n`,
   };
 }
 

@@ -115,7 +115,10 @@ export async function startDriverTest(driverDir: string, options: DriverTestOpti
     const chartLocations = await chartRepository(driver.spec.spec.helm?.main.location, dir, stops);
     const temporal = await temporalServer(options.temporalAddress, stops);
     const taskQueue = `driver-test-${driver.name}-${process.pid}`;
-    const { bundle } = await cachedLifecycleBundle([driver], defaultBundleCacheDir);
+    const cacheDir = process.env.STYRMIN_BUNDLE_CACHE
+      ? path.resolve(process.env.STYRMIN_BUNDLE_CACHE)
+      : defaultBundleCacheDir;
+    const { bundle } = await cachedLifecycleBundle([driver], cacheDir);
     const worker = await createStyrminWorker({
       connection: temporal.nativeConnection,
       client: temporal.client,

@@ -24,8 +24,10 @@ function counts(output: string): { pass?: number; fail?: number } {
 
 describe('a new driver', () => {
   it('is created by driver init, validates, and passes its own tests: a setup and an upgrade on the test server', async () => {
+    // As an author runs them, from the folder that is to hold the driver.
+    const inWorkspace = (...args: string[]) => styrmin(args, {}, 'bin/styrmin.js', workspace);
     const acme = path.join(workspace, 'acme');
-    const init = await styrmin(['driver', 'init', acme], {});
+    const init = await inWorkspace('driver', 'init', 'acme');
     expect(init).toMatchObject({ code: 0, stderr: '' });
     expect((await readdir(acme, { recursive: true })).sort()).toEqual([
       'acme.test.ts',
@@ -37,6 +39,7 @@ describe('a new driver', () => {
       'chart/templates/worker.yaml',
       'chart/values.yaml',
       'driver.styrmin.yml',
+      'package.json',
       'parameters.generated.ts',
       'values.j2.yml',
     ]);
@@ -45,11 +48,11 @@ describe('a new driver', () => {
     const schema = /^# yaml-language-server: \$schema=(.+)$/m.exec(spec)?.[1];
     expect(path.resolve(acme, schema!)).toBe(path.resolve('driver-spec/schema.json'));
 
-    const validate = await styrmin(['validate', acme], {});
+    const validate = await inWorkspace('validate', 'acme');
     expect(validate).toMatchObject({ code: 0, stderr: '' });
-    expect(validate.stdout).toContain('acme 1');
+    expect(validate.stdout).toContain('acme 1 (acme): valid');
 
-    const test = await styrmin(['driver', 'test', acme], {});
+    const test = await inWorkspace('driver', 'test', 'acme');
     expect(counts(test.stdout)).toEqual({ pass: 3, fail: 0 });
     expect(test.code).toBe(0);
   });
