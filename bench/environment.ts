@@ -4,14 +4,13 @@
  * the floor workflows Styrmin is compared with (bench/floor-workflows.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { startKubeSim, type KubeSim } from '../kubesim/index.js';
+import { startThrowawayDevServer } from '../runtime/dev-server.js';
 import { createStyrminWorker } from '../runtime/styrmin-worker.js';
 import type { LoadedDriver } from '../driver-spec/load.js';
-import { searchAttributeKeys } from '../contract/search-attributes.js';
-import { temporalCli } from '../runtime/temporal-cli.js';
 
 /** A running benchmark environment; `close` stops everything it started. */
 export interface BenchEnvironment {
@@ -25,15 +24,8 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-/** A throwaway in-memory Temporal dev server (the installed CLI) with Styrmin's search attributes. */
-export function startDevServer(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCli() }, searchAttributes: searchAttributeKeys },
-  });
-}
-
 export async function startBenchEnvironment(drivers: LoadedDriver[]): Promise<BenchEnvironment> {
-  const temporal = await startDevServer();
+  const temporal = await startThrowawayDevServer();
   const sim = await startKubeSim();
   const taskQueue = `styrmin-bench-${randomUUID().slice(0, 8)}`;
   const floorTaskQueue = `floor-${randomUUID().slice(0, 8)}`;

@@ -25,7 +25,7 @@ import type { SetupInput, UpgradeInput } from '../contract/lifecycle.js';
 import { lockWorkflowId } from '../contract/lock.js';
 import type { RunResult } from '../contract/progress.js';
 import { startKubeSim, type KubeSim } from '../kubesim/index.js';
-import { startDevServer } from './environment.js';
+import { startThrowawayDevServer } from '../runtime/dev-server.js';
 import { ms, type BenchPart } from './report.js';
 import { markdownTable, percentile } from './stats.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
@@ -233,7 +233,7 @@ interface Batch {
 
 export async function benchKubernetes(options: KubernetesBenchOptions): Promise<BenchPart[]> {
   const driverDir = await writeDriver();
-  const temporal = await startDevServer();
+  const temporal = await startThrowawayDevServer();
   let sim: KubeSim | undefined;
   let worker: WorkerProcess | undefined;
   const clock = new PodClock();

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevServer } from './environment.js';
+import { startThrowawayDevServer } from '../runtime/dev-server.js';
 import { ms, type BenchPart } from './report.js';
 import { markdownTable, percentile } from './stats.js';
 import { startWorkerProcess } from './worker-process.js';
@@ -16,7 +16,7 @@ const driversDir = fileURLToPath(new URL('../drivers/', import.meta.url));
 const targetMs = 3000;
 
 export async function benchWorkerStart(repeat: number): Promise<BenchPart> {
-  const temporal = await startDevServer();
+  const temporal = await startThrowawayDevServer();
   const scratch = await mkdtemp(path.join(tmpdir(), 'styrmin-worker-start-'));
   const prepared: number[] = [];
   const cold: number[] = [];

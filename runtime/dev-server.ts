@@ -1,12 +1,14 @@
 /**
- * A local Temporal dev server for the quick start: the real `temporal` CLI with a file database,
- * the Web UI, and Styrmin's search attributes. Reuses a server already listening on the port.
+ * Local Temporal dev servers, the real `temporal` CLI with Styrmin's search attributes: the quick
+ * start's, with a file database and the Web UI, which reuses a server already listening on its
+ * port; and throwaway ones for tests, benches and the driver test harness.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { devServerSearchAttributeArgs } from '../contract/search-attributes.js';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { devServerSearchAttributeArgs, searchAttributeKeys } from '../contract/search-attributes.js';
 import { temporalCli } from './temporal-cli.js';
 
 /** A reachable dev server; `stop` ends it if this process started it. */
@@ -70,4 +72,15 @@ export async function ensureDevServer(
   }
   server.kill('SIGKILL');
   throw new Error(`the Temporal dev server did not come up on ${address}`);
+}
+
+/** A throwaway dev server: in memory, on free loopback ports, stopped by its `teardown()`. */
+export function startThrowawayDevServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCli() },
+      searchAttributes: searchAttributeKeys,
+      ip: '127.0.0.1',
+    },
+  });
 }

@@ -14,12 +14,10 @@ import path from 'node:path';
 import { approveUpdate, progressQuery, skipUpdate } from '../contract/messages.js';
 import { actionWorkflowId } from '../contract/plan.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { temporalCli } from '../runtime/temporal-cli.js';
+import { startThrowawayDevServer } from '../runtime/dev-server.js';
 import { createStyrminWorker } from '../runtime/styrmin-worker.js';
 import { loadDrivers } from '../driver-spec/load.js';
-import { searchAttributeKeys } from '../contract/search-attributes.js';
 import { repoRoot, startExampleEnvironment } from './example-environment.js';
 
 const label = process.argv[2];
@@ -30,9 +28,7 @@ async function main(): Promise<void> {
   const out = path.join(repoRoot, 'test', 'replay', 'histories', label);
   await mkdir(out, { recursive: true });
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCli() }, searchAttributes: searchAttributeKeys },
-  });
+  const env = await startThrowawayDevServer();
   const example = await startExampleEnvironment({ useConfiguredCluster: false, readyDelayMs: 50 });
   try {
     const worker = await createStyrminWorker({

@@ -27,21 +27,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { readDeploymentRecord } from '../activities/record/store.js';
 import { getProgress, startSetup, startUpgrade } from '../client.js';
 import type { SetupInput, UpgradeInput } from '../contract/lifecycle.js';
 import type { RunProgress, RunResult } from '../contract/progress.js';
 import type { DeploymentRecord } from '../contract/record.js';
-import { searchAttributeKeys } from '../contract/search-attributes.js';
 import { loadDriver } from '../driver-spec/load.js';
 import { processExecHandler } from '../kubesim/exec/process-handler.js';
 import { startKubeSim, type KubeSim } from '../kubesim/index.js';
 import { cachedLifecycleBundle, defaultBundleCacheDir } from '../runtime/bundle.js';
 import { startChartRepo, type ChartRepo } from '../runtime/chart-repository.js';
+import { startThrowawayDevServer } from '../runtime/dev-server.js';
 import { createStyrminWorker } from '../runtime/styrmin-worker.js';
-import { temporalCli } from '../runtime/temporal-cli.js';
 
 export type { RunProgress, RunResult } from '../contract/progress.js';
 export type { DeploymentRecord } from '../contract/record.js';
@@ -230,13 +228,7 @@ async function temporalServer(
     );
     return { client: new Client({ connection }), nativeConnection };
   }
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalCli() },
-      searchAttributes: searchAttributeKeys,
-      ip: '127.0.0.1',
-    },
-  });
+  const env = await startThrowawayDevServer();
   stops.push(() => env.teardown());
   return { client: env.client, nativeConnection: env.nativeConnection };
 }
