@@ -81,6 +81,7 @@ export function startThrowawayDevServer(): Promise<TestWorkflowEnvironment> {
       executable: { type: 'existing-path', path: temporalCli() },
       searchAttributes: searchAttributeKeys,
       ip: '127.0.0.1',
+      log: { format: 'pretty', level: 'error' },
     },
   });
 }
