@@ -47,6 +47,11 @@ function templateVariables(context: RunContext): Record<string, unknown> {
   const ctx = structuredClone(context);
   return {
     ...ctx,
+    /**
+     * The operator's environment variables for the component, from
+     * `instance.config.components.<name>.env_vars` (a map, or a list of `{name, value}`), as a list of
+     * `{name, value}` with string values; `[]` when there are none. An unknown component is an error.
+     */
     component_env_vars: (name: unknown) => {
       const env = componentOverrides(ctx, name).env_vars ?? [];
       const list = Array.isArray(env)
@@ -54,7 +59,17 @@ function templateVariables(context: RunContext): Record<string, unknown> {
         : Object.entries(env).map(([k, v]) => ({ name: k, value: v }));
       return list.map((e) => ({ name: String(e.name), value: e.value === undefined ? '' : String(e.value) }));
     },
+    /**
+     * The operator's command for the component's container, from `instance.config.components.<name>.command`,
+     * as a list of strings (a single string becomes a list of one); null when unset. An unknown
+     * component is an error.
+     */
     component_command: (name: unknown) => argvOf(componentOverrides(ctx, name).command, `command of component ${name}`),
+    /**
+     * The operator's arguments for the component's container, from `instance.config.components.<name>.args`,
+     * as a list of strings (a single string becomes a list of one); null when unset. An unknown
+     * component is an error.
+     */
     component_args: (name: unknown) => argvOf(componentOverrides(ctx, name).args, `args of component ${name}`),
   };
 }
