@@ -3,10 +3,13 @@
  * and a test, which validate and run as they are and show the author where each thing goes.
  */
 
-/** Relative path → content of each file of a new driver named `name`. */
-export function driverTemplate(name: string, schemaPath: string): Record<string, string> {
+/**
+ * Relative path → content of each file of a new driver named `name`; `styrminDir` is the Styrmin
+ * folder, relative to the driver's (for the schema and the types editors use).
+ */
+export function driverTemplate(name: string, styrminDir: string): Record<string, string> {
   return {
-    'driver.styrmin.yml': spec(name, schemaPath),
+    'driver.styrmin.yml': spec(name, `${styrminDir}/driver-spec/schema.json`),
     'actions.ts': actions(name),
     'values.j2.yml': values(name),
     'chart/Chart.yaml': chartMeta(name),
@@ -15,9 +18,36 @@ export function driverTemplate(name: string, schemaPath: string): Record<string,
     'chart/templates/worker.yaml': workload(name, 'worker', '1'),
     [`${name}.test.ts`]: test(name),
     // ES modules, as Styrmin runs actions and tests; also where the author's own tooling goes.
-    'package.json': `${JSON.stringify({ name: `${name}-driver`, private: true, type: 'module' }, null, 2)}\n`,
+    'package.json': json({ name: `${name}-driver`, private: true, type: 'module' }),
+    'tsconfig.json': tsconfig(styrminDir),
   };
 }
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/**
+ * For editors and `tsc -p`: the settings `styrmin validate` checks actions with, and the two
+ * modules a driver imports, from this Styrmin folder (with its packages' types).
+ */
+const tsconfig = (styrminDir: string) =>
+  json({
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'ESNext',
+      moduleResolution: 'Bundler',
+      lib: ['ES2022'],
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      skipLibCheck: true,
+      noEmit: true,
+      types: ['node'],
+      typeRoots: [`${styrminDir}/node_modules/@types`],
+      paths: {
+        'styrmin/actions': [`${styrminDir}/workflows/primitives.ts`],
+        'styrmin/testing': [`${styrminDir}/testing/index.ts`],
+      },
+    },
+  });
 
 const spec = (name: string, schemaPath: string) => `# yaml-language-server: $schema=${schemaPath}
 # How Styrmin installs and upgrades ${name}. \`npx styrmin validate <this folder>\` checks it;

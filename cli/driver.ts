@@ -14,11 +14,10 @@ import { driverTemplate } from './driver-template.js';
 /** A driver's name: `metadata.name` must be a DNS label. */
 const driverName = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-// From dist/cli/ when compiled, cli/ from the sources: the schema and the harness's hook sit beside.
+// From dist/cli/ when compiled, cli/ from the sources.
 const compiled = import.meta.url.endsWith('.js');
-const schemaFile = fileURLToPath(
-  new URL(compiled ? '../../driver-spec/schema.json' : '../driver-spec/schema.json', import.meta.url),
-);
+/** The Styrmin folder: its schema, primitives and harness are what a new driver refers to. */
+const styrminDir = fileURLToPath(new URL(compiled ? '../..' : '..', import.meta.url));
 const testingHook = new URL(compiled ? '../testing/register.js' : '../dist/testing/register.js', import.meta.url);
 
 async function init(dir: string, options: { name?: string }): Promise<void> {
@@ -30,7 +29,7 @@ async function init(dir: string, options: { name?: string }): Promise<void> {
     );
   if (existsSync(target) && (await readdir(target)).length > 0)
     throw new Error(`${target} is not empty: give a new or empty folder`);
-  const files = driverTemplate(name, path.relative(target, schemaFile));
+  const files = driverTemplate(name, path.relative(target, styrminDir).split(path.sep).join('/'));
   for (const [file, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(target, file)), { recursive: true });
     await writeFile(path.join(target, file), content);

@@ -4,10 +4,14 @@
  * same harness on the example driver. `driver test` starts its own dev server, and runs on the
  * Kubernetes API test server, or on the real control plane when STYRMIN_TEST_KUBECONFIG names it.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { styrmin } from '../support/styrmin-cli.js';
+import { promisify } from 'node:util';
+import { repo, styrmin } from '../support/styrmin-cli.js';
+
+const run = promisify(execFile);
 
 let workspace: string;
 beforeAll(async () => {
@@ -41,12 +45,19 @@ describe('a new driver', () => {
       'driver.styrmin.yml',
       'package.json',
       'parameters.generated.ts',
+      'tsconfig.json',
       'values.j2.yml',
     ]);
     // Editors find the schema shipped with Styrmin.
     const spec = await readFile(path.join(acme, 'driver.styrmin.yml'), 'utf8');
     const schema = /^# yaml-language-server: \$schema=(.+)$/m.exec(spec)?.[1];
-    expect(path.resolve(acme, schema!)).toBe(path.resolve('driver-spec/schema.json'));
+    expect(path.resolve(acme, schema!)).toBe(path.join(repo, 'driver-spec/schema.json'));
+
+    // Editors (and tsc) check the actions and the test with the driver's tsconfig.json.
+    const tsc = await run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', acme]).catch(
+      (err: { stdout: string }) => err,
+    );
+    expect(tsc.stdout).toBe('');
 
     const validate = await inWorkspace('validate', 'acme');
     expect(validate).toMatchObject({ code: 0, stderr: '' });
