@@ -18,3 +18,10 @@ export function findDriverRevision(drivers: LoadedDriver[], name: string, versio
   const revisions = driverRevisions(drivers, name);
   return version === undefined ? revisions[0] : revisions.find((driver) => driver.version === version);
 }
+
+/** Why `name` (at `version`, or any) is not among `drivers`, naming the ones there are. */
+export function missingDriverMessage(drivers: LoadedDriver[], name: string, version?: string): string {
+  const what = version === undefined ? `driver "${name}"` : `driver "${name}" version "${version}"`;
+  const known = drivers.map((d) => `${d.name}@${d.version}`).join(', ') || 'none';
+  return `this worker has no ${what}; it has: ${known}`;
+}

@@ -12,7 +12,7 @@ import { FailureType } from '../../contract/failures.js';
 import type { ReleaseChartInput, ReleaseChartResult } from '../../contract/release.js';
 import type { RunContext } from '../../contract/run-context.js';
 import type { LoadedDriver } from '../../driver-spec/load.js';
-import { findDriverRevision } from '../../driver-spec/revisions.js';
+import { findDriverRevision, missingDriverMessage } from '../../driver-spec/revisions.js';
 import { chartSource } from './chart.js';
 import { prepareRelease, releaseFailure, type ReleaseStep } from './recovery.js';
 import { latestRevision, releaseHistory, releaseManifest, revisionValues } from './history.js';
@@ -61,8 +61,7 @@ function runDriver(drivers: LoadedDriver[], context: RunContext): LoadedDriver {
   const { name, version } = context.driver;
   const driver = findDriverRevision(drivers, name, version);
   if (driver) return driver;
-  const loaded = drivers.map((d) => `${d.name}@${d.version}`).join(', ') || 'none';
-  throw invalid(`this worker has no driver ${name}@${version} (it has: ${loaded}); deploy the driver with the worker`);
+  throw invalid(`${missingDriverMessage(drivers, name, version)}; deploy the driver with the worker`);
 }
 
 /** Stable JSON of plain data (sorted keys), so two value sets compare by content. */

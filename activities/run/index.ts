@@ -9,7 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { FailureType } from '../../contract/failures.js';
 import type { LoadedDriver } from '../../driver-spec/load.js';
 import { planHook } from '../../driver-spec/plan.js';
-import { findDriverRevision } from '../../driver-spec/revisions.js';
+import { findDriverRevision, missingDriverMessage } from '../../driver-spec/revisions.js';
 import { compareVersions } from '../../driver-spec/versions.js';
 import { validateHookInput } from '../../driver-spec/validate-input.js';
 import type { RunActivities } from '../../contract/activities.js';
@@ -64,9 +64,7 @@ async function secretsForCheck(
 function pickDriver(drivers: LoadedDriver[], hook: Hook, name: string, version?: string): LoadedDriver {
   const found = findDriverRevision(drivers, name, version);
   if (found) return found;
-  const known = drivers.map((d) => `${d.name}@${d.version}`).join(', ') || 'none';
-  const what = version === undefined ? `driver "${name}"` : `driver "${name}" version "${version}"`;
-  throw invalidInput(hook, `this worker has no ${what}; it has: ${known}`);
+  throw invalidInput(hook, missingDriverMessage(drivers, name, version));
 }
 
 function recordConflict(message: string, details: Record<string, unknown>): ApplicationFailure {

@@ -6,7 +6,7 @@ import { FailureType } from '../../contract/failures.js';
 import type { ParameterValue } from '../../contract/lifecycle.js';
 import { isSecretRef } from '../../contract/secrets.js';
 import type { LoadedDriver } from '../../driver-spec/load.js';
-import { findDriverRevision } from '../../driver-spec/revisions.js';
+import { findDriverRevision, missingDriverMessage } from '../../driver-spec/revisions.js';
 import { readReferencedSecret, readStoredSecrets, secretParameterNames, secretValue, storeSecrets } from './store.js';
 
 /** Builds `storeSecretParameters` and `readSecretParameter`. */
@@ -26,7 +26,7 @@ export function createSecretActivities(deps: {
 
     async readSecretParameter({ deploymentId, namespace, driver, name }) {
       const found = findDriverRevision(deps.drivers, driver.name, driver.version);
-      if (!found) throw new Error(`this worker has no driver ${driver.name}@${driver.version}`);
+      if (!found) throw new Error(missingDriverMessage(deps.drivers, driver.name, driver.version));
       if (!secretParameterNames(found.spec).includes(name))
         throw ApplicationFailure.create({
           type: FailureType.InvalidInput,
