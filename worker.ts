@@ -29,7 +29,7 @@ import { clientTracingInterceptors, tracingFromEnv, workflowTracingModule } from
 class ConfigurationError extends Error {}
 
 /** Runs `read`, turning what it throws into a ConfigurationError. */
-function setting<T>(read: () => T): T {
+function asConfigurationError<T>(read: () => T): T {
   try {
     return read();
   } catch (err) {
@@ -64,8 +64,8 @@ function cameFrom({ source, file }: { source: BundleSource; file: string }): str
 
 async function run(): Promise<void> {
   const mode = readMode(process.argv.slice(2));
-  const config = setting(configFromEnv);
-  const codec = setting(codecFromEnv);
+  const config = asConfigurationError(configFromEnv);
+  const codec = asConfigurationError(codecFromEnv);
   if (mode === 'prepare') {
     // Both bundles, without tracing and with it, so that a worker starts from the cache either way.
     const drivers = await loadDrivers(config);
@@ -80,7 +80,7 @@ async function run(): Promise<void> {
     }
     return;
   }
-  const tracing = setting(tracingFromEnv);
+  const tracing = asConfigurationError(tracingFromEnv);
   // Up first, so that a liveness probe passes while the drivers load; ready only once polling.
   const readiness = { notReady: async (): Promise<string | undefined> => 'starting' };
   const http = config.httpPort ? await startHttp(config, () => readiness.notReady()) : undefined;
@@ -102,7 +102,7 @@ async function run(): Promise<void> {
           connection,
           namespace: config.namespace,
           dataConverter,
-          interceptors: { workflow: tracing ? clientTracingInterceptors() : [] },
+          interceptors: { workflow: clientTracingInterceptors() },
         }),
         dataConverter,
         namespace: config.namespace,

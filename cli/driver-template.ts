@@ -1,3 +1,5 @@
+import { actionCompilerOptions, styrminPaths } from '../driver-spec/action-compiler-options.js';
+
 /**
  * The files of a new driver (`styrmin driver init`): a spec, actions, a values template, a chart
  * and a test, which validate and run as they are and show the author where each thing goes.
@@ -25,27 +27,13 @@ export function driverTemplate(name: string, styrminDir: string): Record<string,
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-/**
- * For editors and `tsc -p`: the settings `styrmin validate` checks actions with, and the two
- * modules a driver imports, from this Styrmin folder (with its packages' types).
- */
+/** For editors and `tsc -p`: the settings `styrmin validate` checks actions with. */
 const tsconfig = (styrminDir: string) =>
   json({
     compilerOptions: {
-      target: 'ES2022',
-      module: 'ESNext',
-      moduleResolution: 'Bundler',
-      lib: ['ES2022'],
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      skipLibCheck: true,
-      noEmit: true,
-      types: ['node'],
+      ...actionCompilerOptions,
       typeRoots: [`${styrminDir}/node_modules/@types`],
-      paths: {
-        'styrmin/actions': [`${styrminDir}/workflows/primitives.ts`],
-        'styrmin/testing': [`${styrminDir}/testing/index.ts`],
-      },
+      paths: styrminPaths(styrminDir),
     },
   });
 
@@ -72,7 +60,7 @@ spec:
       location: ./chart
       version: "0.1.0"
 
-  # Components, found by the labels of the chart's Deployments and StatefulSets.
+  # Components, found by the labels of the chart's Deployments, StatefulSets and CronJobs.
   components:
     web:
       identifier:
@@ -262,5 +250,7 @@ test('setup refuses debug logging with more than one web server, before installi
   assert.equal(setup.status, 'failed');
   assert.match(setup.failure ?? '', /log_level=debug is for a single web server/);
   assert.equal(setup.record?.history.at(-1)?.status, 'failed');
+  const { items } = await driver.apps.listNamespacedDeployment({ namespace: setup.namespace });
+  assert.deepEqual(items, []);
 });
 `;

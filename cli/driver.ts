@@ -11,7 +11,10 @@ import { Command } from 'commander';
 import { writeParameterTypes } from '../driver-spec/parameter-types.js';
 import { driverTemplate } from './driver-template.js';
 
-/** A driver's name: `metadata.name` must be a DNS label. */
+/**
+ * A new driver's name: stricter than the spec's (`metadata.name`), a DNS label, because the
+ * harness's deployment ids, Helm releases and namespaces are made from it.
+ */
 const driverName = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 // From dist/cli/ when compiled, cli/ from the sources.
@@ -67,7 +70,11 @@ async function test(dir: string, options: { kubeconfig?: string }): Promise<void
   // tsx runs the TypeScript tests; the hook resolves `styrmin/testing` to this installation's harness.
   const args = ['--import', import.meta.resolve('tsx'), '--import', testingHook.href, '--test', ...files];
   const child = spawn(process.execPath, args, { stdio: 'inherit', env });
+  // Stopped with the command, so that no dev server, test server or worker of the tests outlives it.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, forward);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, forward);
   if (code !== 0) process.exitCode = code ?? 1;
 }
 

@@ -50,8 +50,7 @@ function shownDriverDir(driver: LoadedDriver, dirs: string[]): string {
  * driver loading must not.
  */
 export async function typeCheckActions(drivers: LoadedDriver[], dirs: string[]): Promise<SpecProblem[][]> {
-  const withActions = drivers.filter((driver) => driver.actionsFile);
-  if (withActions.length === 0) return drivers.map(() => []);
+  if (!drivers.some((driver) => driver.actionsFile)) return drivers.map(() => []);
   // The compiler loads only when some driver has actions to check.
   const { typeCheckDriver } = await import('../driver-spec/type-check.js');
   const found: SpecProblem[][] = [];

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { actionCompilerOptions, styrminPaths } from './action-compiler-options.js';
 import type { LoadedDriver } from './check-driver.js';
 import { parseActionLocation } from './location.js';
 import { readExports } from './module-exports.js';
@@ -22,29 +23,13 @@ const repoRoot = fileURLToPath(new URL(moduleExtension === '.js' ? '../..' : '..
 /** What `styrmin/actions` means to a driver (runtime/bundle.ts makes the same alias for webpack). */
 const primitivesFile = path.join(repoRoot, 'workflows', 'primitives.ts');
 
-/**
- * tsconfig.json's strict settings. Module resolution is the bundler's, not Node's: actions run
- * through the worker's webpack bundle (extensionless and `.js`-for-`.ts` imports both resolve),
- * and a driver folder outside this project has no package.json making it an ES module.
- */
+/** The settings driver tsconfig.json files get too, with this project's types and primitives. */
 const compilerOptions: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  lib: ['lib.es2022.d.ts'],
-  types: ['node'],
+  ...ts.convertCompilerOptionsFromJson(actionCompilerOptions, repoRoot).options,
   typeRoots: [path.join(repoRoot, 'node_modules', '@types')],
-  strict: true,
-  noUncheckedIndexedAccess: true,
-  noImplicitOverride: true,
-  esModuleInterop: true,
-  resolveJsonModule: true,
-  isolatedModules: true,
-  skipLibCheck: true,
-  noEmit: true,
+  paths: styrminPaths(repoRoot),
   // A `.js` action module is resolved and its exports read, but not checked.
   allowJs: true,
-  paths: { 'styrmin/actions': [primitivesFile] },
 };
 
 /** The in-memory module that assigns each action's function to the type an action must have. */

@@ -48,9 +48,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StyrminConf
     driverDirs: (env.STYRMIN_DRIVERS || 'drivers').split(',').map((dir) => path.resolve(dir.trim())),
     chartLocations: chartLocationsFromEnv(env.STYRMIN_CHART_LOCATIONS),
     helmConcurrency: positiveInteger('STYRMIN_HELM_CONCURRENCY', env.STYRMIN_HELM_CONCURRENCY, defaultHelmConcurrency),
-    bundleCacheDir: env.STYRMIN_BUNDLE_CACHE ? path.resolve(env.STYRMIN_BUNDLE_CACHE) : undefined,
+    bundleCacheDir: bundleCacheDirFromEnv(env),
     httpPort: env.STYRMIN_HTTP_PORT ? port('STYRMIN_HTTP_PORT', env.STYRMIN_HTTP_PORT) : undefined,
   };
+}
+
+/** The bundle cache folder STYRMIN_BUNDLE_CACHE names, for the worker and the driver test harness. */
+export function bundleCacheDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.STYRMIN_BUNDLE_CACHE ? path.resolve(env.STYRMIN_BUNDLE_CACHE) : undefined;
 }
 
 /** The task queue of the lifecycle workflows, for the worker and the client alike. */

@@ -10,6 +10,7 @@
  * turn tracing off.
  */
 import { createRequire } from 'node:module';
+import { setTimeout } from 'node:timers/promises';
 import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -34,7 +35,7 @@ export interface WorkerTracing {
   sinks: InjectedSinks<OpenTelemetrySinks>;
   /** Where spans go, for the worker's start line. */
   destination: string;
-  /** Exports the spans still buffered, then stops; called when the worker has stopped. */
+  /** Exports the spans still buffered (for 3 s at most), then stops; called when the worker has stopped. */
   shutdown(): Promise<void>;
 }
 
@@ -63,7 +64,7 @@ export function tracingFromEnv(): WorkerTracing | undefined {
     ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
     : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const protocol = env[protocolVariable] || 'http/protobuf';
-  const exporter = exporters[protocol];
+  const exporter = Object.hasOwn(exporters, protocol) ? exporters[protocol] : undefined;
   if (!exporter)
     throw new Error(
       `${protocolVariable} is "${protocol}": use ${Object.keys(exporters).join(', ')} (or unset it for http/protobuf)`,
@@ -86,7 +87,9 @@ export function tracingFromEnv(): WorkerTracing | undefined {
     ],
     sinks: { exporter: makeWorkflowExporter(spanProcessor, resource) },
     destination: `${endpoint} (${protocol})`,
-    shutdown: () => provider.shutdown(),
+    // Bounded: the worker may have drained for 25 s of Kubernetes' 30 s grace period already, and
+    // an unreachable collector would otherwise hold the exit for the exporter's own timeouts.
+    shutdown: () => Promise.race([provider.shutdown(), setTimeout(3_000)]),
   };
 }
 

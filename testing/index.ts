@@ -37,6 +37,7 @@ import { loadDriver } from '../driver-spec/load.js';
 import { processExecHandler } from '../kubesim/exec/process-handler.js';
 import { startKubeSim, type KubeSim } from '../kubesim/index.js';
 import { cachedLifecycleBundle, defaultBundleCacheDir } from '../runtime/bundle.js';
+import { bundleCacheDirFromEnv } from '../runtime/config.js';
 import { startChartRepo, type ChartRepo } from '../runtime/chart-repository.js';
 import { startThrowawayDevServer } from '../runtime/dev-server.js';
 import { createStyrminWorker } from '../runtime/styrmin-worker.js';
@@ -57,6 +58,11 @@ export interface DriverTestOptions {
   commandsPath?: string[];
   /** Test server only: how long a new pod takes to become ready, in ms. @default 200 */
   readyDelayMs?: number;
+  /**
+   * On a given cluster, keep the namespaces `setup` named itself (for deployments it named) when the
+   * harness closes, to look at them afterwards. @default false: they are deleted (the test server goes anyway)
+   */
+  keepNamespaces?: boolean;
 }
 
 /** How a run ended, and what it left. */
@@ -86,7 +92,10 @@ export interface DriverTest {
   kubeConfig: KubeConfig;
   core: CoreV1Api;
   apps: AppsV1Api;
-  /** Runs `setup`; a new deployment (`<driver>-<n>`, in a namespace of the same name) unless the request names one. */
+  /**
+   * Runs `setup`; of a new deployment unless the request names one: `<driver>-<n>-<process id>`,
+   * in a namespace of the same name.
+   */
   setup(request?: SetupRequest): Promise<RunOutcome>;
   /** Runs `upgrade`, by default of the deployment the last `setup` created. */
   upgrade(request: UpgradeRequest): Promise<RunOutcome>;
@@ -94,7 +103,7 @@ export interface DriverTest {
   actionResult(run: RunOutcome, action: string): Promise<unknown>;
   /** The deployment record as it is now. */
   record(deploymentId: string, namespace?: string): Promise<DeploymentRecord | undefined>;
-  /** Stops the worker and everything the harness started. */
+  /** Stops the worker and everything the harness started; on a given cluster, deletes the namespaces setup named. */
   close(): Promise<void>;
 }
 
@@ -113,10 +122,7 @@ export async function startDriverTest(driverDir: string, options: DriverTestOpti
     const chartLocations = await chartRepository(driver.spec.spec.helm?.main.location, dir, stops);
     const temporal = await temporalServer(options.temporalAddress, stops);
     const taskQueue = `driver-test-${driver.name}-${process.pid}`;
-    const cacheDir = process.env.STYRMIN_BUNDLE_CACHE
-      ? path.resolve(process.env.STYRMIN_BUNDLE_CACHE)
-      : defaultBundleCacheDir;
-    const { bundle } = await cachedLifecycleBundle([driver], cacheDir);
+    const { bundle } = await cachedLifecycleBundle([driver], bundleCacheDirFromEnv() ?? defaultBundleCacheDir);
     const worker = await createStyrminWorker({
       connection: temporal.nativeConnection,
       client: temporal.client,
@@ -127,22 +133,46 @@ export async function startDriverTest(driverDir: string, options: DriverTestOpti
       defaults: { chartLocations: chartLocations ? { [driver.name]: chartLocations } : {} },
     });
     const running = worker.run();
+    // Rejects if the worker stops before the harness closes, so that a test waiting on a run fails
+    // saying why instead of waiting for ever.
+    const workerDown = running.then(
+      () => Promise.reject(new Error(`the worker serving ${driver.name} stopped`)),
+      (err: Error) => Promise.reject(new Error(`the worker serving ${driver.name} failed: ${err.message}`)),
+    );
+    workerDown.catch(() => undefined); // awaited by each run's outcome
     stops.push(async () => {
-      worker.shutdown();
-      await running;
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
     });
 
     const { client } = temporal;
+    const core = kubeConfig.makeApiClient(CoreV1Api);
     let deployments = 0;
     let lastSetup: { deploymentId: string; namespace: string } | undefined;
+    const namespacesMade = new Set<string>();
+    if (!sim && !options.keepNamespaces)
+      stops.push(() =>
+        Promise.all([...namespacesMade].map((name) => core.deleteNamespace({ name }).catch(() => undefined))),
+      );
+    // A DNS label (the deployment id is also the release's name and the namespace's) short enough
+    // for Helm's 53 characters, whatever the driver's name.
+    const idStem =
+      driver.name
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .slice(0, 30)
+        .replace(/^-+|-+$/g, '') || 'driver';
     const record = async (deploymentId: string, namespace = deploymentId) =>
       (await readDeploymentRecord(kubeConfig, { deploymentId, namespace })) ?? undefined;
     const outcome = async (workflowId: string, deploymentId: string, namespace: string): Promise<RunOutcome> => {
       const handle = client.workflow.getHandle(workflowId);
-      const ended: Pick<RunOutcome, 'status' | 'result' | 'failure'> = await handle.result().then(
-        (result: RunResult) => ({ status: 'succeeded', result }),
-        (err: unknown) => ({ status: 'failed', failure: failureText(err) }),
-      );
+      const ended: Pick<RunOutcome, 'status' | 'result' | 'failure'> = await Promise.race([
+        handle.result().then(
+          (result: RunResult) => ({ status: 'succeeded' as const, result }),
+          (err: unknown) => ({ status: 'failed' as const, failure: failureText(err) }),
+        ),
+        workerDown,
+      ]);
       const progress = ended.result?.progress ?? (await getProgress(client, workflowId));
       return { workflowId, deploymentId, namespace, ...ended, progress, record: await record(deploymentId, namespace) };
     };
@@ -150,12 +180,14 @@ export async function startDriverTest(driverDir: string, options: DriverTestOpti
       driver: { name: driver.name, version: driver.version, dir },
       client,
       kubeConfig,
-      core: kubeConfig.makeApiClient(CoreV1Api),
+      core,
       apps: kubeConfig.makeApiClient(AppsV1Api),
       async setup(request = {}) {
-        const deploymentId = request.deploymentId ?? `${driver.name}-${++deployments}-${process.pid}`;
+        const deploymentId = request.deploymentId ?? `${idStem}-${++deployments}-${process.pid}`;
         const input: SetupInput = { driver: driver.name, namespace: deploymentId, ...request, deploymentId };
         lastSetup = { deploymentId, namespace: input.namespace };
+        // Only a namespace the harness named itself is its to delete.
+        if (request.namespace === undefined && request.deploymentId === undefined) namespacesMade.add(deploymentId);
         const run = await startSetup(client, input, { taskQueue });
         return outcome(run.workflowId, deploymentId, input.namespace);
       },

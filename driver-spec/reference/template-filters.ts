@@ -3,9 +3,11 @@
  * with the compiler API, described by their functions' comments), and nunjucks' built-ins, with
  * the ones the repository's own templates use first.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import ts from 'typescript';
 import { code, table } from './markdown.js';
 import { declared, docOf, relativeFile, sourceFile, type Sources } from './sources.js';
@@ -35,14 +37,16 @@ function addedFilters(sources: Sources): { name: string; fn: ts.Symbol }[] {
   return found;
 }
 
-/** The repository's values templates (drivers and test fixtures), sorted, relative to the root. */
+/**
+ * The repository's committed values templates (drivers and test fixtures), sorted, relative to the
+ * root: a driver an author keeps in a working copy does not change the reference.
+ */
 async function repositoryTemplates(root: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const folder of templateFolders) {
-    const entries = await readdir(path.join(root, folder), { recursive: true });
-    found.push(...entries.filter((entry) => entry.endsWith('.j2.yml')).map((entry) => path.join(folder, entry)));
-  }
-  return found.sort();
+  const { stdout } = await promisify(execFile)('git', ['ls-files', '-z', '--', ...templateFolders], { cwd: root });
+  return stdout
+    .split('\0')
+    .filter((file) => file.endsWith('.j2.yml'))
+    .sort();
 }
 
 /** Names written after a `|` inside `{{ }}` or `{% %}` of a template. */

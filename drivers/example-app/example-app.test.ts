@@ -53,8 +53,12 @@ test('upgrade migrates the database to the new version and brings the task worke
   assert.equal(upgrade.record?.appVersion, '2.0.0');
 });
 
-test('setup refuses more server replicas than the application supports', async () => {
+test("setup refuses more server replicas than the spec's maximum, before any action runs", async () => {
   const setup = await driver.setup({ parameters: { replicas: 11 } });
   assert.equal(setup.status, 'failed');
-  assert.match(setup.failure ?? '', /replicas/);
+  assert.match(setup.failure ?? '', /replicas.*at most 10/);
+  assert.deepEqual(
+    setup.progress.modes.flatMap((mode) => mode.actions),
+    [],
+  );
 });

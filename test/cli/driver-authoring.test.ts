@@ -54,10 +54,11 @@ describe('a new driver', () => {
     expect(path.resolve(acme, schema!)).toBe(path.join(repo, 'driver-spec/schema.json'));
 
     // Editors (and tsc) check the actions and the test with the driver's tsconfig.json.
-    const tsc = await run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', acme]).catch(
-      (err: { stdout: string }) => err,
+    const tsc = await run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', acme]).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (err: { code: number; stdout: string }) => err,
     );
-    expect(tsc.stdout).toBe('');
+    expect(tsc).toMatchObject({ code: 0, stdout: '' });
 
     const validate = await inWorkspace('validate', 'acme');
     expect(validate).toMatchObject({ code: 0, stderr: '' });

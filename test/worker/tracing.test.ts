@@ -52,13 +52,14 @@ describe('traces of a run', () => {
       } finally {
         await client.connection.close();
       }
-    } finally {
       // Spans still buffered are exported as the worker stops.
       worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      worker.child.kill('SIGTERM');
       await sim.close();
+      await receiver.close();
     }
-    expect(await worker.exited).toBe(0);
-    await receiver.close();
 
     const { spans } = receiver;
     expect(spans.length).toBeGreaterThan(0);
