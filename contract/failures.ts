@@ -21,6 +21,8 @@ export const FailureType = {
   InvalidDriver: 'InvalidDriver',
   /** A check (HTTP probe, smoke test) got an answer that retrying cannot change. */
   CheckFailed: 'CheckFailed',
+  /** A checked service did not answer, or answered 408/429/5xx. Retried with backoff; the action sees it when retries run out. */
+  ServiceUnavailable: 'ServiceUnavailable',
   /** A command run in a pod exited non-zero. */
   CommandFailed: 'CommandFailed',
   /** A component is unknown, or its selector matches nothing. */

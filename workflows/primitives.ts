@@ -285,6 +285,7 @@ export async function upgradeDeploymentVersion(
  * @idempotent yes — one GET, a read, as long as the endpoint's GET changes nothing.
  * @throws FailureType.CheckFailed — the answer has another status than expected (other than 408, 429 and 5xx, which
  * are retried) or its body lacks `bodyIncludes`.
+ * @throws FailureType.ServiceUnavailable — the service did not answer, or answered 408, 429 or 5xx, through every retry.
  */
 export async function checkHttp(
   url: string,

@@ -82,6 +82,20 @@ describe('primitive retries', () => {
     }
   });
 
+  it('fails with ServiceUnavailable, saying what the service answered, once a retryable failure outlasts the retries', async () => {
+    const server = await endpoint([503]);
+    try {
+      const outcome = await probeRun(server.url);
+      expect('error' in outcome && outcome.error).toBeInstanceOf(WorkflowFailedError);
+      const message = (outcome as { error: WorkflowFailedError }).error.cause!.message;
+      expect(message).toContain('probe: [ServiceUnavailable]');
+      expect(message).toContain('answered 503, expected 200');
+      expect(server.calls()).toBe(5);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('shows what an action stuck on a failing primitive waits on: in its Current Details and through stepsNow', async () => {
     const server = await endpoint([503]);
     const deploymentId = uniqueName('stuck');
