@@ -10,7 +10,7 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { codecFromEnv, dataConverterOf } from './runtime/payload-codec.js';
-import { clientTracingInterceptors } from './runtime/tracing.js';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import {
   connectionOptions,
@@ -57,7 +57,7 @@ export async function connectClient(
     connection,
     namespace: config.namespace,
     dataConverter: dataConverterOf(codec),
-    interceptors: { workflow: clientTracingInterceptors() },
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
   });
 }
 

@@ -23,7 +23,8 @@ import { DriverSpecError, formatProblem } from './driver-spec/problems.js';
 import type { LoadedDriver } from './driver-spec/load.js';
 import { loadDriversInThread } from './runtime/driver-loading.js';
 import { freeLoopbackPort, startWorkerHttp, type WorkerHttp } from './runtime/worker-http.js';
-import { clientTracingInterceptors, tracingFromEnv, workflowTracingModule } from './runtime/tracing.js';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { tracingFromEnv, workflowTracingModule } from './runtime/tracing.js';
 
 /** Thrown for a setting the operator has to fix: printed as one line, without a stack. */
 class ConfigurationError extends Error {}
@@ -102,7 +103,8 @@ async function run(): Promise<void> {
           connection,
           namespace: config.namespace,
           dataConverter,
-          interceptors: { workflow: clientTracingInterceptors() },
+          // What activities start carries the trace context when tracing is on; a no-op otherwise.
+          interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
         }),
         dataConverter,
         namespace: config.namespace,

@@ -1,7 +1,7 @@
 /** Building the Styrmin worker: drivers, workflow bundle, activities, one task queue. */
 import type { Client } from '@temporalio/client';
 import type { DataConverter, Duration } from '@temporalio/common';
-import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { primitiveMetrics } from '../activities/metrics.js';
 import type { LoadedDriver } from '../driver-spec/load.js';
@@ -59,4 +59,16 @@ export async function createStyrminWorker(options: StyrminWorkerOptions): Promis
     // while alive, starting a second attempt beside the first.
     maxHeartbeatThrottleInterval: '2s',
   });
+}
+
+/**
+ * Workers of this process log errors only: in tests, the failures provoked on purpose would
+ * drown the output. The SDK's runtime takes it once; a later call changes nothing.
+ */
+export function quietWorkers(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Installed already, by an earlier call in this process.
+  }
 }

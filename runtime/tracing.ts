@@ -21,7 +21,6 @@ import {
   makeWorkflowExporter,
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
   type OpenTelemetrySinks,
 } from '@temporalio/interceptors-opentelemetry';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
@@ -91,13 +90,4 @@ export function tracingFromEnv(): WorkerTracing | undefined {
     // an unreachable collector would otherwise hold the exit for the exporter's own timeouts.
     shutdown: () => Promise.race([provider.shutdown(), setTimeout(3_000)]),
   };
-}
-
-/**
- * The client side: a start carries the caller's trace context, so that a run's spans join the
- * trace of the service (or CLI) that started it. Without a registered tracer provider it does
- * nothing: OpenTelemetry's API is then a no-op.
- */
-export function clientTracingInterceptors(): OpenTelemetryWorkflowClientInterceptor[] {
-  return [new OpenTelemetryWorkflowClientInterceptor()];
 }

@@ -27,7 +27,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { readDeploymentRecord } from '../activities/record/store.js';
 import { getProgress, startSetup, startUpgrade } from '../client.js';
 import type { SetupInput, UpgradeInput } from '../contract/lifecycle.js';
@@ -40,7 +40,7 @@ import { cachedLifecycleBundle, defaultBundleCacheDir } from '../runtime/bundle.
 import { bundleCacheDirFromEnv } from '../runtime/config.js';
 import { startChartRepo, type ChartRepo } from '../runtime/chart-repository.js';
 import { startThrowawayDevServer } from '../runtime/dev-server.js';
-import { createStyrminWorker } from '../runtime/styrmin-worker.js';
+import { createStyrminWorker, quietWorkers } from '../runtime/styrmin-worker.js';
 
 export type { RunProgress, RunResult } from '../contract/progress.js';
 export type { DeploymentRecord } from '../contract/record.js';
@@ -263,15 +263,6 @@ async function temporalServer(
   const env = await startThrowawayDevServer();
   stops.push(() => env.teardown());
   return { client: env.client, nativeConnection: env.nativeConnection };
-}
-
-/** The SDK's workers log errors only: a test's own failures would otherwise drown its output. */
-function quietWorkers(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // Installed already, by an earlier harness in this process.
-  }
 }
 
 /** A failure's message and its causes', one per line. */

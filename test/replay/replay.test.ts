@@ -12,7 +12,8 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import { loadDrivers } from '../../driver-spec/load.js';
 import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
 import { workflowTracingModule } from '../../runtime/tracing.js';
-import { fixtureDrivers, quietWorkers } from '../workflows/harness.js';
+import { quietWorkers } from '../../runtime/styrmin-worker.js';
+import { fixtureDrivers } from '../workflows/harness.js';
 
 const historiesDir = fileURLToPath(new URL('./histories', import.meta.url));
 

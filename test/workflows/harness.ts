@@ -3,11 +3,11 @@ import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startKubeSim, type KubeSim } from '../../kubesim/index.js';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadDrivers, type LoadedDriver } from '../../driver-spec/load.js';
 import { bundleLifecycleWorkflows } from '../../runtime/bundle.js';
 import type { ContextDefaults } from '../../activities/run/context.js';
-import { createStyrminWorker, type StyrminWorkerOptions } from '../../runtime/styrmin-worker.js';
+import { createStyrminWorker, quietWorkers, type StyrminWorkerOptions } from '../../runtime/styrmin-worker.js';
 import { connectToTestServer, uniqueName, type TemporalTestConnections } from '../support/temporal.js';
 
 export const fixtureDrivers = fileURLToPath(new URL('../fixtures/drivers', import.meta.url));
@@ -23,15 +23,6 @@ export interface EngineHarness {
   /** Runs `fn` while a fresh worker serves a fresh task queue. */
   withWorker<T>(fn: (taskQueue: string) => Promise<T>, extra?: Partial<StyrminWorkerOptions>): Promise<T>;
   close(): Promise<void>;
-}
-
-/** Workers log errors only: the failures tests provoke on purpose would drown the output. */
-export function quietWorkers(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // Already installed by an earlier harness in this test file.
-  }
 }
 
 /** What a harness's workers use instead of their own cluster: the example environment, say. */
